@@ -1,0 +1,59 @@
+"""minitf: a TensorFlow 1.x-style dataflow graph engine.
+
+``import minitf as tf`` and write TF1 code: build a static graph, run it in a Session.
+This module only re-exports; each op family lists its public names in ``__all__``.
+"""
+
+from minitf.framework import errors
+from minitf.framework.dtypes import *  # noqa: F403
+from minitf.framework.dtypes import DType, as_dtype
+from minitf.framework.tensor_shape import Dimension, TensorShape
+from minitf.framework.device_spec import DeviceSpec
+from minitf.framework.tensor import Tensor
+from minitf.framework.operation import Operation
+from minitf.framework.graph import (
+    Graph,
+    GraphKeys,
+    add_to_collection,
+    add_to_collections,
+    colocate_with,
+    control_dependencies,
+    device,
+    get_collection,
+    get_collection_ref,
+    get_default_graph,
+    get_name_scope,
+    name_scope,
+    reset_default_graph,
+)
+from minitf.framework.op_registry import (
+    NotDifferentiable,
+    RegisterGradient,
+    no_gradient,
+)
+from minitf.framework.tensor_conversion import (
+    convert_to_tensor,
+    is_tensor,
+    register_tensor_conversion_function,
+)
+from minitf.ops.constant_op import constant
+from minitf.ops.array_ops import *  # noqa: F403
+from minitf.ops.math_ops import *  # noqa: F403
+from minitf.ops.state_ops import *  # noqa: F403
+from minitf.ops.control_flow_ops import *  # noqa: F403
+from minitf.ops.control_flow_ops import tuple_ as tuple  # noqa: A001
+from minitf.ops.math_ops import range_ as range  # noqa: A001
+from minitf.client.session import (
+    InteractiveSession,
+    Session,
+    get_default_session,
+)
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attributes
+    """Lazily imported parts of the API (keeps ``import minitf`` fast)."""
+    from minitf import _lazy
+
+    return _lazy.resolve(name)

@@ -1,0 +1,98 @@
+"""Kernels keyed by (op type, device type), with the op's numpy reference as the fallback.
+
+A kernel factory is ``factory(op, state) -> callable | None``: it sees the op's attributes and
+static shapes once, when a plan is built, and returns the function the executor calls with the
+input values (or None to decline, e.g. for a dtype it does not handle). Factories must not
+compile anything at import time: numba is imported inside them, on first use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+__all__ = ["register_kernel", "kernel_for", "reference_kernel", "has_kernel",
+           "reference_kernels_only", "registered_kernels"]
+
+KernelFactory = Callable[[Any, Any], Callable[..., Any] | None]
+
+_KERNELS: dict[tuple[str, str], KernelFactory] = {}
+_reference_only = os.environ.get("MINITF_KERNELS", "").lower() == "reference"
+_loaded_cpu = False
+
+
+def register_kernel(op_type: str, device_type: str = "CPU") -> Callable[[KernelFactory],
+                                                                       KernelFactory]:
+    """Decorator registering a kernel factory for ``op_type`` on ``device_type``."""
+
+    def deco(factory: KernelFactory) -> KernelFactory:
+        _KERNELS[(op_type, device_type.upper())] = factory
+        return factory
+
+    return deco
+
+
+def registered_kernels() -> dict[tuple[str, str], KernelFactory]:
+    _load_cpu_kernels()
+    return dict(_KERNELS)
+
+
+def has_kernel(op_type: str, device_type: str) -> bool:
+    """True when ops of this type can run on this device type (CPU always can)."""
+    if device_type.upper() == "CPU":
+        return True
+    _load_cpu_kernels()
+    return (op_type, device_type.upper()) in _KERNELS
+
+
+def reference_kernel(op: Any, state: Any) -> Callable[..., Any]:
+    """The op's own kernel: its make_kernel, or its numpy reference bound to its attrs."""
+    op_def = op.op_def
+    if op_def.make_kernel is not None:
+        return op_def.make_kernel(op, state)
+    ref = op_def.reference
+    if op_def.kernel_attrs:
+        return functools.partial(ref, **{a: op._attrs[a] for a in op_def.kernel_attrs})
+    return ref  # type: ignore[return-value]
+
+
+def kernel_for(op: Any, device_type: str, state: Any) -> Callable[..., Any] | None:
+    """The fastest kernel available for ``op`` on ``device_type``; None if the device has none."""
+    device_type = device_type.upper()
+    if not _reference_only:
+        _load_cpu_kernels()
+        factory = _KERNELS.get((op.type, device_type))
+        if factory is not None:
+            k = factory(op, state)
+            if k is not None:
+                return k
+    if device_type != "CPU":
+        return None
+    return reference_kernel(op, state)
+
+
+@contextlib.contextmanager
+def reference_kernels_only(enabled: bool = True) -> Iterator[None]:
+    """Within the block, newly built plans use only numpy references (for testing kernels)."""
+    global _reference_only
+    saved = _reference_only
+    _reference_only = enabled
+    try:
+        yield
+    finally:
+        _reference_only = saved
+
+
+def _load_cpu_kernels() -> None:
+    """Imports the kernel modules so that they register (they compile nothing on import)."""
+    global _loaded_cpu
+    if _loaded_cpu:
+        return
+    _loaded_cpu = True
+    try:
+        import minitf.kernels.cpu  # noqa: F401
+    except ImportError:  # pragma: no cover - a broken optional kernel module must not kill runs
+        pass

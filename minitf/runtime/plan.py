@@ -1,0 +1,215 @@
+"""Execution plans: the pruned, placed, rewritten step list of one (fetches, feeds, targets)
+signature, compiled once and cached by the Session.
+
+A plan is a flat list of :class:`Step` over numbered value slots. For sequential execution it is
+compiled into one generated Python function of straight-line calls (``v3 = k0(v1, v2)``), with
+each value deleted after its last use, so per-run work outside the kernels is a handful of
+bytecodes per step and no dictionary lookups by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from minitf.framework.operation import Operation
+from minitf.framework.tensor import Tensor
+from minitf.kernels.registry import kernel_for
+from minitf.runtime.placer import place_ops
+from minitf.runtime.prune import prune, ref_input_flags
+
+__all__ = ["Step", "ExecutionPlan", "build_plan", "register_rewrite"]
+
+_MAX_GENERATED_STEPS = 50_000
+
+
+@dataclass(eq=False)
+class Step:
+    """One kernel call: reads ``inputs`` slots, writes ``outputs`` slots."""
+
+    ops: list[Operation]
+    kernel: Callable[..., Any]
+    inputs: list[int]
+    outputs: list[int]
+    device: str
+    label: str = ""
+
+    @property
+    def op(self) -> Operation:
+        return self.ops[-1]
+
+    @property
+    def name(self) -> str:
+        return self.ops[-1].name
+
+    @property
+    def type(self) -> str:
+        return self.label or self.ops[-1].type
+
+
+@dataclass(eq=False)
+class ExecutionPlan:
+    """What a Session runs for one signature."""
+
+    steps: list[Step]
+    feed_slots: list[int]
+    fetch_slots: list[int]
+    copy_fetch: list[bool]
+    num_slots: int
+    graph_version: int
+    ops: list[Operation] = field(default_factory=list)
+    run_fn: Callable[[Any], Any] | None = None
+    line_to_step: dict[int, int] = field(default_factory=dict)
+    successors: list[list[int]] = field(default_factory=list)
+    num_preds: list[int] = field(default_factory=list)
+
+    def step_at_line(self, lineno: int) -> Step | None:
+        idx = self.line_to_step.get(lineno)
+        return None if idx is None else self.steps[idx]
+
+
+# Rewrites run on the step list after placement: fn(steps, context) -> steps.
+_REWRITES: list[tuple[int, str, Callable[[list[Step], dict[str, Any]], list[Step]]]] = []
+
+
+def register_rewrite(name: str, order: int = 100) -> Callable[[Any], Any]:
+    """Registers a plan rewrite (constant folding, CSE, fusion ...), run in ``order``."""
+
+    def deco(fn: Callable[[list[Step], dict[str, Any]], list[Step]]) -> Any:
+        _REWRITES.append((order, name, fn))
+        _REWRITES.sort(key=lambda e: e[0])
+        return fn
+
+    return deco
+
+
+def _alias_sources(steps: list[Step], feed_slots: list[int]) -> set[int]:
+    """Slots whose value may share memory with state that outlives the run (constants,
+    variables, feeds) — fetching them returns a copy."""
+    persistent = set(feed_slots)
+    for step in steps:
+        op = step.op
+        if len(step.ops) == 1 and (op.type in ("Const", "VariableV2") or
+                                   op.op_def.stateful or
+                                   (op.op_def.aliases_input and
+                                    any(s in persistent for s in step.inputs))):
+            persistent.update(step.outputs)
+    return persistent
+
+
+def build_plan(fetches: list[Tensor], targets: list[Operation], feeds: list[Tensor],
+               state: Any, config: Any, graph_version: int,
+               logged_placements: set[str] | None = None,
+               rewrite_context: dict[str, Any] | None = None) -> ExecutionPlan:
+    """Prunes, places, creates kernels, rewrites, and compiles a plan."""
+    fed = {id(t) for t in feeds}
+    ops = prune(fetches, targets, fed)
+    placement = place_ops(ops, config, logged_placements)
+    slot_of: dict[int, int] = {}
+    n = 0
+    feed_slots = []
+    for t in feeds:
+        slot_of[id(t)] = n
+        feed_slots.append(n)
+        n += 1
+    steps: list[Step] = []
+    for op in ops:
+        flags = ref_input_flags(op)
+        ins = [slot_of[id(t)] for t, is_ref in zip(op._inputs, flags) if not is_ref]
+        outs = []
+        for t in op._outputs:
+            if id(t) in fed:
+                outs.append(n)  # computed but superseded by the feed
+            else:
+                slot_of[id(t)] = n
+                outs.append(n)
+            n += 1
+        device = placement[id(op)]
+        dtype = device.rsplit("/device:", 1)[-1].split(":")[0]
+        kernel = kernel_for(op, dtype, state)
+        if kernel is None:  # placed on a device whose kernel declined: run the reference
+            kernel = kernel_for(op, "CPU", state)
+        steps.append(Step([op], kernel, ins, outs, device))  # type: ignore[arg-type]
+    ctx = dict(rewrite_context or {})
+    ctx.update({"state": state, "config": config, "fetch_slots": [slot_of[id(t)] for t in fetches],
+                "feed_slots": feed_slots, "next_slot": n})
+    for _, _, rewrite in _REWRITES:
+        steps = rewrite(steps, ctx)
+    n = ctx["next_slot"]
+    fetch_slots = [slot_of[id(t)] for t in fetches]
+    persistent = _alias_sources(steps, feed_slots)
+    plan = ExecutionPlan(steps, feed_slots, fetch_slots, [s in persistent for s in fetch_slots],
+                         n, graph_version, ops)
+    _link_dependencies(plan)
+    if len(steps) <= _MAX_GENERATED_STEPS:
+        _compile(plan)
+    return plan
+
+
+def _link_dependencies(plan: ExecutionPlan) -> None:
+    """Predecessor counts and successor lists of steps (data and control edges)."""
+    producer: dict[int, int] = {}
+    step_of_op: dict[int, int] = {}
+    for i, step in enumerate(plan.steps):
+        for s in step.outputs:
+            producer[s] = i
+        for op in step.ops:
+            step_of_op[id(op)] = i
+    succ: list[set[int]] = [set() for _ in plan.steps]
+    for i, step in enumerate(plan.steps):
+        for s in step.inputs:
+            p = producer.get(s)
+            if p is not None and p != i:
+                succ[p].add(i)
+        for op in step.ops:
+            for c in op._control_inputs:
+                p = step_of_op.get(id(c))
+                if p is not None and p != i:
+                    succ[p].add(i)
+    plan.successors = [sorted(s) for s in succ]
+    preds = [0] * len(plan.steps)
+    for s in plan.successors:
+        for j in s:
+            preds[j] += 1
+    plan.num_preds = preds
+
+
+def _compile(plan: ExecutionPlan) -> None:
+    """Generates the straight-line function for sequential execution."""
+    last_use: dict[int, int] = {}
+    for i, step in enumerate(plan.steps):
+        for s in step.inputs:
+            last_use[s] = i
+    keep = set(plan.fetch_slots)
+    lines = ["def _run(_feeds):"]
+    if plan.feed_slots:
+        names = ", ".join(f"v{s}" for s in plan.feed_slots)
+        lines.append(f"    {names}, = _feeds")
+        for s in plan.feed_slots:
+            if s not in last_use and s not in keep:
+                lines.append(f"    del v{s}")
+    namespace: dict[str, Any] = {}
+    line_to_step: dict[int, int] = {}
+    for i, step in enumerate(plan.steps):
+        namespace[f"k{i}"] = step.kernel
+        args = ", ".join(f"v{s}" for s in step.inputs)
+        used = [s in last_use or s in keep for s in step.outputs]
+        if not step.outputs:
+            line = f"    k{i}({args})"
+        elif len(step.outputs) == 1:
+            line = f"    v{step.outputs[0]} = k{i}({args})" if used[0] else f"    k{i}({args})"
+        else:
+            targets = ", ".join(f"v{s}" if u else "_" for s, u in zip(step.outputs, used))
+            line = f"    {targets} = k{i}({args})"
+        lines.append(line)
+        line_to_step[len(lines)] = i
+        dead = [s for s in set(step.inputs) if last_use.get(s) == i and s not in keep]
+        if dead:
+            lines.append("    del " + ", ".join(f"v{s}" for s in sorted(dead)))
+    lines.append("    return [" + ", ".join(f"v{s}" for s in plan.fetch_slots) + "]")
+    src = "\n".join(lines) + "\n"
+    code = compile(src, "<minitf-plan>", "exec")
+    exec(code, namespace)  # noqa: S102 - our own generated source, never user data
+    plan.run_fn = namespace["_run"]
+    plan.line_to_step = line_to_step
