@@ -51,6 +51,29 @@ from minitf.client.session import (
 
 __version__ = "0.1.0"
 
+from minitf import _lazy
+
+for _name, _module in {
+    "test": "minitf.testing",
+    "nn": "minitf.nn",
+    "train": "minitf.train",
+    "summary": "minitf.summary",
+    "layers": "minitf.layers",
+    "contrib": "minitf.contrib",
+    "initializers": "minitf.initializers",
+    "keras": "minitf.keras",
+    "examples": "minitf.examples",
+    "datasets": "minitf.datasets",
+    "viz": "minitf.viz",
+    "compat": "minitf.compat",
+    "random": "minitf.api.random",
+    "math": "minitf.api.math",
+    "linalg": "minitf.api.linalg",
+    "dtypes": "minitf.framework.dtypes",
+    "profiler": "minitf.client.timeline",
+}.items():
+    _lazy.register(_name, _module)
+
 
 def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attributes
     """Lazily imported parts of the API (keeps ``import minitf`` fast)."""
