@@ -42,6 +42,13 @@ from minitf.ops.math_ops import *  # noqa: F403
 from minitf.ops.state_ops import *  # noqa: F403
 from minitf.ops.control_flow_ops import *  # noqa: F403
 from minitf.ops.control_flow_ops import tuple_ as tuple  # noqa: A001
+from minitf.ops.variables import *  # noqa: F403
+from minitf.ops.variable_scope import *  # noqa: F403
+from minitf.ops.init_ops import *  # noqa: F403
+from minitf.ops.random_ops import *  # noqa: F403
+from minitf.ops import nn_ops as _nn_ops  # registers the nn op types
+from minitf.ops.gradients_impl import gradients, hessians, stop_gradient
+from minitf.framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from minitf.ops.math_ops import range_ as range  # noqa: A001
 from minitf.client.session import (
     InteractiveSession,

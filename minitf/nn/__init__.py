@@ -1,0 +1,1 @@
+"""tf.nn namespace (under construction)."""
