@@ -77,9 +77,12 @@ for _name, _module in {
     "math": "minitf.api.math",
     "linalg": "minitf.api.linalg",
     "dtypes": "minitf.framework.dtypes",
-    "profiler": "minitf.client.timeline",
 }.items():
     _lazy.register(_name, _module)
+for _name in ("ConfigProto", "RunOptions", "RunMetadata", "GPUOptions", "GraphOptions",
+              "OptimizerOptions", "GraphDef", "NodeDef", "AttrValue", "TensorProto",
+              "MetaGraphDef", "Summary", "Event", "SessionLog", "HistogramProto"):
+    _lazy.register(_name, "minitf.framework.proto", _name)
 
 
 def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attributes

@@ -71,7 +71,7 @@ class DType:
 
     @property
     def is_unsigned(self) -> bool:
-        return self.base_dtype in (uint8, uint16, uint32, uint64, bool)
+        return self.base_dtype in (uint8, uint16, uint32, uint64)
 
     @property
     def is_complex(self) -> bool:
@@ -92,7 +92,7 @@ class DType:
     @property
     def size(self) -> int:
         if self.base_dtype in (string, resource, variant):
-            return 1
+            return 0 if self.base_dtype is string else 1
         return np.dtype(self._np).itemsize
 
     @property

@@ -113,8 +113,8 @@ def _convert_input(op_type: str, arg: ArgSpec, value: Any, attrs: dict[str, Any]
         if spec is not None and spec.default is not REQUIRED:
             default = spec.default
     try:
-        t = convert_to_tensor(value, dtype=want, name=arg.name, preferred_dtype=default,
-                              as_ref=arg.is_ref)
+        t = convert_to_tensor(value, dtype=None if isinstance(value, Tensor) else want,
+                              name=arg.name, preferred_dtype=default, as_ref=arg.is_ref)
     except (TypeError, ValueError) as e:
         if want is None or isinstance(value, Tensor):
             raise

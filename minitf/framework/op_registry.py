@@ -279,10 +279,7 @@ def get_gradient_function(op: Any) -> Callable[..., Any] | None:
     """The gradient function for ``op`` (honouring gradient_override_map), or None."""
     if not op.inputs:
         return None
-    try:
-        op_type = op.get_attr("_gradient_op_type")
-    except ValueError:
-        op_type = op.type
+    op_type = op._attrs.get("_gradient_op_type", op.type)
     if op_type not in _GRADIENTS:
         raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op_type}). "
                           "In general every operation must have an associated `@tf.RegisterGradient` "
