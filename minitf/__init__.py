@@ -49,6 +49,7 @@ from minitf.ops.random_ops import *  # noqa: F403
 from minitf.ops import nn_ops as _nn_ops  # registers the nn op types
 from minitf.ops.gradients_impl import gradients, hessians, stop_gradient
 from minitf.framework.indexed_slices import IndexedSlices, IndexedSlicesValue
+from minitf.framework.graph_io import import_graph_def
 from minitf.ops.math_ops import range_ as range  # noqa: A001
 from minitf.client.session import (
     InteractiveSession,
