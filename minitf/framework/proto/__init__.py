@@ -61,9 +61,11 @@ from .meta_graph_pb import (
     AssetFileDef,
     CollectionDef,
     MetaGraphDef,
+    SaveSliceInfoDef,
     SaverDef,
     SignatureDef,
     TensorInfo,
+    VariableDef,
 )
 from .step_stats_pb import (
     AllocationDescription,
@@ -93,7 +95,7 @@ __all__ = [
     "VersionDef", "GraphDef",
     # meta_graph_pb
     "Any", "SaverDef", "CollectionDef", "TensorInfo", "SignatureDef", "AssetFileDef",
-    "MetaGraphDef",
+    "MetaGraphDef", "VariableDef", "SaveSliceInfoDef",
     # config_pb
     "GPUOptions", "OptimizerOptions", "GraphOptions", "ThreadPoolOptionProto",
     "SessionMetadata", "ConfigProto", "RunOptions", "RunMetadata", "TensorConnection",

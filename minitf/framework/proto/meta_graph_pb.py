@@ -8,7 +8,7 @@ from .message import Message
 
 __all__ = [
     "Any", "SaverDef", "CollectionDef", "TensorInfo", "SignatureDef", "AssetFileDef",
-    "MetaGraphDef",
+    "MetaGraphDef", "VariableDef", "SaveSliceInfoDef",
 ]
 
 
@@ -32,6 +32,37 @@ class SaverDef(Message):
     sharded = Bool(5)
     keep_checkpoint_every_n_hours = Float(6)
     version = Enum(7, CheckpointFormatVersion)
+
+
+class SaveSliceInfoDef(Message):
+    """Where a partitioned variable's slice sits in the full variable."""
+
+    full_name = String(1)
+    full_shape = Int64(2, repeated=True)
+    var_offset = Int64(3, repeated=True)
+    var_shape = Int64(4, repeated=True)
+
+
+class VariableDef(Message):
+    """A variable in a MetaGraphDef collection (tensorflow/core/framework/variable.proto)."""
+
+    _full_name = "tensorflow.VariableDef"
+    VariableSynchronization = EnumType("VariableSynchronization", {
+        "VARIABLE_SYNCHRONIZATION_AUTO": 0, "VARIABLE_SYNCHRONIZATION_NONE": 1,
+        "VARIABLE_SYNCHRONIZATION_ON_WRITE": 2, "VARIABLE_SYNCHRONIZATION_ON_READ": 3})
+    VariableAggregation = EnumType("VariableAggregation", {
+        "VARIABLE_AGGREGATION_NONE": 0, "VARIABLE_AGGREGATION_SUM": 1,
+        "VARIABLE_AGGREGATION_MEAN": 2, "VARIABLE_AGGREGATION_ONLY_FIRST_REPLICA": 3})
+
+    variable_name = String(1)
+    initializer_name = String(2)
+    snapshot_name = String(3)
+    save_slice_info_def = Msg(4, SaveSliceInfoDef)
+    is_resource = Bool(5)
+    initial_value_name = String(6)
+    trainable = Bool(7)
+    synchronization = Enum(8, VariableSynchronization)
+    aggregation = Enum(9, VariableAggregation)
 
 
 class CollectionDef(Message):
