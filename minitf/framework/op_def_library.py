@@ -199,7 +199,13 @@ def apply_op(op_type: str, name: str | None = None, **kwargs: Any) -> Any:
                                     f" values: {', '.join(a.name for a in spec.allowed)}")
             elif spec.default is REQUIRED:
                 raise TypeError(f"{op_type} missing required argument '{attr_name}'")
-        op = g._create_op_internal(op_type, inputs, attrs, scope[:-1])
+        refs = [t for t, arg in zip(inputs, _flat_args(op_def, attrs)) if arg.is_ref]
+        if refs:
+            # TF colocates an op that takes a variable reference with that variable.
+            with g.colocate_with(refs[0].op):
+                op = g._create_op_internal(op_type, inputs, attrs, scope[:-1])
+        else:
+            op = g._create_op_internal(op_type, inputs, attrs, scope[:-1])
     outs = op._outputs
     if not op_def.outputs:
         return op
@@ -216,6 +222,14 @@ def apply_op(op_type: str, name: str | None = None, **kwargs: Any) -> Any:
             result.append(outs[i])
             i += 1
     return tuple(result)
+
+
+def _flat_args(op_def: Any, attrs: dict[str, Any]) -> list[ArgSpec]:
+    out: list[ArgSpec] = []
+    for arg in op_def.inputs:
+        n = int(attrs[arg.number_attr]) if arg.number_attr else 1
+        out.extend([arg] * n)
+    return out
 
 
 def _arg_for(op_def: Any, attr_name: str) -> str:
