@@ -506,6 +506,13 @@ class Graph:
 
         return graph_to_graph_def(self, from_version=from_version, add_shapes=add_shapes)
 
+    def _repr_html_(self) -> str | None:
+        try:
+            from minitf.viz.notebook import graph_html
+        except ImportError:
+            return None
+        return graph_html(self)
+
     def _repr_svg_(self) -> str | None:
         try:
             from minitf.viz.notebook import graph_svg

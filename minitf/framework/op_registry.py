@@ -229,11 +229,25 @@ def _implicit_types(arg_text: str, attrs: dict[str, AttrSpec]) -> dict[str, str]
         return {type_name: "type"}
 
 
+# Op modules not imported by ``import minitf`` (to keep it fast); looked in on a miss, e.g. when
+# a GraphDef with summary or checkpoint ops is imported.
+_OPTIONAL_OP_MODULES = ("minitf.summary.summary_ops", "minitf.train", "minitf.ops.training_ops")
+
+
 def get_op_def(op_type: str) -> OpDef:
-    try:
-        return _OPS[op_type]
-    except KeyError:
-        raise KeyError(f"Op type not registered '{op_type}'") from None
+    op_def = _OPS.get(op_type)
+    if op_def is None:
+        import importlib
+
+        for module in _OPTIONAL_OP_MODULES:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                continue
+            if op_type in _OPS:
+                return _OPS[op_type]
+        raise KeyError(f"Op type not registered '{op_type}'")
+    return op_def
 
 
 def registered_ops() -> dict[str, OpDef]:
