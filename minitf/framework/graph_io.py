@@ -173,7 +173,8 @@ def _decode_attr(value: Any, spec: AttrSpec | None) -> Any:
         return _decode_shape(value.shape)
     if which == "tensor":
         arr = make_ndarray(value.tensor)
-        return np.ascontiguousarray(arr) if arr.dtype != object else arr
+        # (np.ascontiguousarray would turn a 0-d array into shape (1,))
+        return arr if arr.flags.c_contiguous else arr.copy(order="C")
     if which == "i":
         return int(value.i)
     if which == "f":
