@@ -160,6 +160,11 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None,
                         f"{dtype}, name='{name}', as_ref={as_ref})")
     from minitf.ops.constant_op import constant
 
+    if isinstance(value, (list, tuple)) and _contains_tensor(value):
+        # TF's autopacking: [t, 1] becomes a Pack op named "packed".
+        from minitf.ops.array_basic import autopack
+
+        return autopack(value, dtype, name or "packed")
     if dtype is None and preferred is not None:
         try:
             arr, d = to_numpy(value, dtypes.as_dtype(preferred))
@@ -168,6 +173,13 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None,
             pass
     arr, d = to_numpy(value, dtype)
     return constant(arr, dtype=d, name=name or "Const")
+
+
+def _contains_tensor(value: Any) -> bool:
+    for v in value:
+        if isinstance(v, Tensor) or (isinstance(v, (list, tuple)) and _contains_tensor(v)):
+            return True
+    return False
 
 
 def convert_n_to_tensor(values: Any, dtype: Any = None, name: str | None = None,
