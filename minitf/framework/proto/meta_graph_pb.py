@@ -43,16 +43,18 @@ class SaveSliceInfoDef(Message):
     var_shape = Int64(4, repeated=True)
 
 
+VariableSynchronization = EnumType("VariableSynchronization", {
+    "VARIABLE_SYNCHRONIZATION_AUTO": 0, "VARIABLE_SYNCHRONIZATION_NONE": 1,
+    "VARIABLE_SYNCHRONIZATION_ON_WRITE": 2, "VARIABLE_SYNCHRONIZATION_ON_READ": 3})
+VariableAggregation = EnumType("VariableAggregation", {
+    "VARIABLE_AGGREGATION_NONE": 0, "VARIABLE_AGGREGATION_SUM": 1,
+    "VARIABLE_AGGREGATION_MEAN": 2, "VARIABLE_AGGREGATION_ONLY_FIRST_REPLICA": 3})
+
+
 class VariableDef(Message):
     """A variable in a MetaGraphDef collection (tensorflow/core/framework/variable.proto)."""
 
     _full_name = "tensorflow.VariableDef"
-    VariableSynchronization = EnumType("VariableSynchronization", {
-        "VARIABLE_SYNCHRONIZATION_AUTO": 0, "VARIABLE_SYNCHRONIZATION_NONE": 1,
-        "VARIABLE_SYNCHRONIZATION_ON_WRITE": 2, "VARIABLE_SYNCHRONIZATION_ON_READ": 3})
-    VariableAggregation = EnumType("VariableAggregation", {
-        "VARIABLE_AGGREGATION_NONE": 0, "VARIABLE_AGGREGATION_SUM": 1,
-        "VARIABLE_AGGREGATION_MEAN": 2, "VARIABLE_AGGREGATION_ONLY_FIRST_REPLICA": 3})
 
     variable_name = String(1)
     initializer_name = String(2)
