@@ -43,7 +43,7 @@ class Timeline:
                                         **{f"input{i}": n for i, n in enumerate(inputs)}}})
                 producers[ns.node_name] = (pid, tid, start + dur)
                 if show_dataflow:
-                    for i, src in enumerate(inputs):
+                    for src in inputs:
                         if src in producers:
                             spid, stid, sts = producers[src]
                             flow_id = len(events)

@@ -129,11 +129,13 @@ def _convert_input(op_type: str, arg: ArgSpec, value: Any, attrs: dict[str, Any]
                         "(e.g.: a tf.Variable)")
     if want is not None and t.dtype.base_dtype != want.base_dtype:
         if arg.type_attr is not None and arg.type_attr in inferred_from:
-            raise TypeError(f"Input '{arg.name}' of '{op_type}' Op has type {t.dtype.base_dtype.name}"
-                            f" that does not match type {want.base_dtype.name} of argument "
+            raise TypeError(f"Input '{arg.name}' of '{op_type}' Op has type "
+                            f"{t.dtype.base_dtype.name} that does not match type "
+                            f"{want.base_dtype.name} of argument "
                             f"'{inferred_from[arg.type_attr]}'.")
-        raise TypeError(f"Input '{arg.name}' of '{op_type}' Op has type {t.dtype.base_dtype.name}"
-                        f" that does not match expected type of {want.base_dtype.name}.")
+        raise TypeError(f"Input '{arg.name}' of '{op_type}' Op has type "
+                        f"{t.dtype.base_dtype.name} that does not match expected type of "
+                        f"{want.base_dtype.name}.")
     return t
 
 
@@ -172,7 +174,8 @@ def apply_op(op_type: str, name: str | None = None, **kwargs: Any) -> Any:
                             break
                 group = []
                 for i, v in enumerate(value):
-                    sub = ArgSpec(f"{arg.name}_{i}", arg.type_attr, arg.fixed_type, None, arg.is_ref)
+                    sub = ArgSpec(f"{arg.name}_{i}", arg.type_attr, arg.fixed_type, None,
+                                  arg.is_ref)
                     t = _convert_input(op_type, sub, v, attrs, op_def.attrs, inferred_from)
                     if arg.type_attr is not None and arg.type_attr not in attrs:
                         attrs[arg.type_attr] = t.dtype.base_dtype

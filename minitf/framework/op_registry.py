@@ -295,7 +295,7 @@ def get_gradient_function(op: Any) -> Callable[..., Any] | None:
         return None
     op_type = op._attrs.get("_gradient_op_type", op.type)
     if op_type not in _GRADIENTS:
-        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op_type}). "
-                          "In general every operation must have an associated `@tf.RegisterGradient` "
-                          "for correct autodiff, which this op is lacking.")
+        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op_type})."
+                          " In general every operation must have an associated "
+                          "`@tf.RegisterGradient` for correct autodiff, which this op is lacking.")
     return _GRADIENTS[op_type]

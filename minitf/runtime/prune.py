@@ -7,6 +7,7 @@ reference input (``Ref(T)``, e.g. Assign's variable) is not a data dependency.
 from __future__ import annotations
 
 import heapq
+
 from minitf.framework import errors
 from minitf.framework.operation import Operation
 from minitf.framework.tensor import Tensor
