@@ -80,7 +80,8 @@ def _coerce_attr(op_type: str, spec: AttrSpec, value: Any) -> Any:
     if kind == "float":
         if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
             raise TypeError(f"Expected float for argument '{spec.name}' not {value!r}.")
-        return float(value)
+        # TF stores float attributes as float32; kernels see the rounded value.
+        return float(np.float32(value))
     if kind == "bool":
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"Expected bool for argument '{spec.name}' not {value!r}.")

@@ -149,13 +149,9 @@ def dense(grad: Any) -> Any:
     """A dense tensor from a gradient that may be IndexedSlices (rows summed by ScatterNd)."""
     if not isinstance(grad, IndexedSlices):
         return grad
-    if grad.dense_shape is None:
-        raise ValueError(f"Tensor conversion requested for IndexedSlices without dense_shape: "
-                         f"{grad!r}")
-    from minitf.ops.array_gather import scatter_nd
+    from minitf.framework.indexed_slices import convert_to_dense
 
-    indices = expand_dims(grad.indices, -1)
-    return scatter_nd(indices, grad.values, grad.dense_shape)
+    return convert_to_dense(grad)
 
 
 def shape_as_tensor(s: TensorShape, name: str = "shape_as_tensor") -> Tensor:
