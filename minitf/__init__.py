@@ -77,6 +77,7 @@ for _name, _module in {
     "random": "minitf.api.random",
     "math": "minitf.api.math",
     "linalg": "minitf.api.linalg",
+    "bitwise": "minitf.api.bitwise",
     "dtypes": "minitf.framework.dtypes",
 }.items():
     _lazy.register(_name, _module)
