@@ -1,0 +1,155 @@
+"""Where generated kernel sources live, so that numba's own disk cache works across processes.
+
+numba caches a compiled function next to the file that defines it (``__pycache__``), keyed by
+the file's path and modification time; functions created by ``exec`` of a string have no file
+and are never cached. So each generated kernel is written once to
+``$MINITF_CACHE_DIR/fused/<key>.py`` (default ``$XDG_CACHE_HOME/minitf`` or ``~/.cache/minitf``)
+and defined from there with ``@njit(cache=True)``: a later process finds both the source and
+numba's compiled code and skips compilation.
+
+Safety: the text that runs is always the source this process generated — a file on disk whose
+contents differ is replaced, never executed. Files are written to a temporary name and renamed,
+so a concurrent process sees either no file or a complete one; a file is only rewritten when its
+text differs (rewriting would change its mtime and invalidate numba's cache for everyone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+import threading
+import types
+from pathlib import Path
+
+__all__ = ["cache_dir", "code_version", "load_source", "source_path", "mark_compiled",
+           "is_compiled_on_disk"]
+
+_lock = threading.Lock()
+_modules: dict[str, types.ModuleType] = {}
+_version: str | None = None
+_dir: Path | None = None
+_HERE = Path(__file__).resolve().parent
+# The files whose text determines generated code: a change to any of them is a new cache key.
+_VERSIONED = ("codegen.py", "scalar_exprs.py", "vmath.py", "jit_cache.py")
+
+
+def code_version() -> str:
+    """A hash of the code generator and the helpers generated kernels call."""
+    global _version
+    if _version is None:
+        h = hashlib.sha256()
+        for name in _VERSIONED:
+            try:
+                h.update((_HERE / name).read_bytes())
+            except OSError:  # pragma: no cover - a zipped install: fall back to the module name
+                h.update(name.encode())
+        import numba
+        import numpy
+
+        h.update(f"{numba.__version__}/{numpy.__version__}/{sys.version_info[:2]}".encode())
+        _version = h.hexdigest()[:16]
+    return _version
+
+
+def cache_dir() -> Path | None:
+    """The directory of generated sources (created on first use); None if none is writable."""
+    global _dir
+    if _dir is None:
+        base = os.environ.get("MINITF_CACHE_DIR")
+        if not base:
+            xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                                    ".cache")
+            base = os.path.join(xdg, "minitf")
+        candidates = [Path(base) / "fused",
+                      Path(tempfile.gettempdir()) / f"minitf-{os.getuid()}" / "fused"]
+        for d in candidates:
+            try:
+                d.mkdir(parents=True, exist_ok=True)
+                probe = d / f".probe-{os.getpid()}"
+                probe.write_text("")
+                probe.unlink()
+            except OSError:
+                continue
+            _dir = d
+            break
+    return _dir
+
+
+def source_path(key: str) -> Path | None:
+    d = cache_dir()
+    return None if d is None else d / f"k_{key}.py"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".py", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _ensure_file(path: Path, source: str) -> bool:
+    """Makes ``path`` hold ``source``; False when the disk cannot be used."""
+    try:
+        if path.read_text(encoding="utf-8") == source:
+            return True
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        _write_atomic(path, source)
+        return True
+    except OSError:
+        return False
+
+
+def load_source(key: str, source: str) -> types.ModuleType:
+    """Runs generated ``source`` as module ``minitf_jit_<key>`` defined in its cache file (so
+    ``@njit(cache=True)`` in it caches to disk); memoized in this process."""
+    mod = _modules.get(key)
+    if mod is not None:
+        return mod
+    with _lock:
+        mod = _modules.get(key)
+        if mod is not None:
+            return mod
+        path = source_path(key)
+        filename = str(path) if path is not None and _ensure_file(path, source) else \
+            f"<minitf-jit-{key}>"
+        if filename.startswith("<"):
+            source = source.replace("cache=True", "cache=False")
+        name = f"minitf_jit_{key}"
+        mod = types.ModuleType(name)
+        mod.__file__ = filename
+        code = compile(source, filename, "exec")
+        sys.modules[name] = mod
+        try:
+            exec(code, mod.__dict__)  # noqa: S102 - source generated by this process, never read
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+        _modules[key] = mod
+        return mod
+
+
+def mark_compiled(key: str) -> None:
+    """Records that ``key`` compiled (and numba cached it): later processes load it eagerly."""
+    path = source_path(key)
+    if path is not None:
+        try:
+            path.with_suffix(".ok").touch()
+        except OSError:
+            pass
+
+
+def is_compiled_on_disk(key: str) -> bool:
+    """True when some process compiled ``key`` before (loading it is cheap)."""
+    path = source_path(key)
+    return path is not None and path.with_suffix(".ok").exists()
