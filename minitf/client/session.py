@@ -31,7 +31,7 @@ _PARALLEL_MIN_STEPS = 8
 class _FeedSpec:
     """How to check and convert values fed to one tensor."""
 
-    __slots__ = ("tensor", "np_dtype", "dims", "is_int", "is_string")
+    __slots__ = ("tensor", "np_dtype", "dims", "is_int", "is_string", "is_float")
 
     def __init__(self, tensor: Tensor) -> None:
         self.tensor = tensor
@@ -39,18 +39,22 @@ class _FeedSpec:
         self.np_dtype = np.dtype(base.as_numpy_dtype)
         self.dims = tensor.get_shape().as_tuple()
         self.is_int = base.is_integer
+        self.is_float = base.is_floating
         self.is_string = base.name == "string"
 
     def convert(self, value: Any) -> Any:
-        if type(value) is np.ndarray and value.dtype == self.np_dtype:
+        t = type(value)
+        if t is np.ndarray and value.dtype == self.np_dtype:
             arr = value
+        elif t is float and self.is_float:  # the common scalar feed: skip the generic checks
+            arr = np.array(value, self.np_dtype)
         else:
             arr = self._slow_convert(value)
         dims = self.dims
         if dims is not None:
             shape = arr.shape
-            if len(shape) != len(dims) or any(d is not None and d != s
-                                               for d, s in zip(dims, shape)):
+            if shape != dims and (len(shape) != len(dims) or any(
+                    d is not None and d != s for d, s in zip(dims, shape))):
                 raise ValueError(f"Cannot feed value of shape {shape!r} for Tensor "
                                  f"'{self.tensor.name}', which has shape "
                                  f"'{self.tensor.get_shape()}'")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["register_kernel", "kernel_for", "reference_kernel", "has_kernel",
-           "reference_kernels_only", "registered_kernels"]
+           "reference_kernels_only", "registered_kernels", "kernels_enabled"]
 
 KernelFactory = Callable[[Any, Any], Callable[..., Any] | None]
 
@@ -38,6 +38,12 @@ def register_kernel(op_type: str, device_type: str = "CPU") -> Callable[[KernelF
 def registered_kernels() -> dict[tuple[str, str], KernelFactory]:
     _load_cpu_kernels()
     return dict(_KERNELS)
+
+
+def kernels_enabled() -> bool:
+    """False inside ``reference_kernels_only()`` or with MINITF_KERNELS=reference; plan
+    rewrites that replace kernels (elementwise fusion) check it too."""
+    return not _reference_only
 
 
 def has_kernel(op_type: str, device_type: str) -> bool:

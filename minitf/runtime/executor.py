@@ -22,6 +22,15 @@ __all__ = ["run_plan", "translate_error", "StepTiming", "set_output_checks"]
 _check_outputs = False
 
 
+try:  # numpy 2: set the errstate context variable directly (~0.1 µs instead of ~1 µs)
+    from numpy._core._ufunc_config import _extobj_contextvar as _errstate_var
+
+    with np.errstate(all="ignore"):
+        _IGNORE_ALL = _errstate_var.get()
+except (ImportError, AttributeError):  # pragma: no cover - numpy < 2
+    _errstate_var = None
+
+
 def set_output_checks(enabled: bool) -> None:
     global _check_outputs
     _check_outputs = enabled
@@ -67,6 +76,20 @@ def _failing_step(plan: ExecutionPlan, tb: TracebackType | None) -> Step | None:
 def run_plan(plan: ExecutionPlan, feeds: list[Any], trace: list[StepTiming] | None = None,
              pool: ThreadPoolExecutor | None = None) -> list[Any]:
     """Runs ``plan`` with ``feeds`` (values in the plan's feed order); returns fetch values."""
+    if trace is None and pool is None and plan.run_fn is not None and not _check_outputs \
+            and _errstate_var is not None:
+        token = _errstate_var.set(_IGNORE_ALL)
+        try:
+            return plan.run_fn(feeds)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:  # noqa: BLE001 - translated below
+            err = translate_error(e, _failing_step(plan, e.__traceback__))
+            if err is e:
+                raise
+            raise err from (e if isinstance(err, errors.InternalError) else None)
+        finally:
+            _errstate_var.reset(token)
     with np.errstate(all="ignore"):
         if trace is None and pool is None and plan.run_fn is not None and not _check_outputs:
             try:

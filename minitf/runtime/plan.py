@@ -91,6 +91,7 @@ def _alias_sources(steps: list[Step], feed_slots: list[int]) -> set[int]:
     for step in steps:
         op = step.op
         if len(step.ops) == 1 and (op.type in ("Const", "VariableV2") or
+                                   getattr(step.kernel, "is_constant", False) or
                                    op.op_def.stateful or
                                    (op.op_def.aliases_input and
                                     any(s in persistent for s in step.inputs))):
@@ -134,6 +135,8 @@ def build_plan(fetches: list[Tensor], targets: list[Operation], feeds: list[Tens
     ctx = dict(rewrite_context or {})
     ctx.update({"state": state, "config": config, "fetch_slots": [slot_of[id(t)] for t in fetches],
                 "feed_slots": feed_slots, "next_slot": n})
+    import minitf.runtime.rewrites  # noqa: F401 - registers folding, CSE, fusion (first plan)
+
     for _, _, rewrite in _REWRITES:
         steps = rewrite(steps, ctx)
     n = ctx["next_slot"]

@@ -9,4 +9,12 @@ imported here so that they are active from the first plan build on.
 """
 
 import minitf.runtime.rewrites  # noqa: F401
-from minitf.kernels.cpu import elementwise, reductions  # noqa: F401
+from minitf.kernels.cpu import (  # noqa: F401
+    elementwise,
+    nn_activation,
+    nn_bias,
+    nn_conv,
+    nn_pool,
+    nn_softmax,
+    reductions,
+)

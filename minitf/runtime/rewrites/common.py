@@ -125,12 +125,9 @@ def max_folded_bytes(ctx: dict[str, Any], default: int = 1 << 20) -> int:
 
 def kernels_enabled() -> bool:
     """False inside ``reference_kernels_only()`` or with MINITF_KERNELS=reference."""
-    from minitf.kernels import registry
+    from minitf.kernels.registry import kernels_enabled as enabled
 
-    fn = getattr(registry, "kernels_enabled", None)
-    if fn is not None:
-        return bool(fn())
-    return not getattr(registry, "_reference_only", False)
+    return enabled()
 
 
 def fusion_enabled(ctx: dict[str, Any]) -> bool:
