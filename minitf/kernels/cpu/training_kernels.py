@@ -1,0 +1,224 @@
+"""Fused numba kernels for the training update ops (minitf.ops.training_ops), float32/float64.
+
+One pass over memory per update, in place, with TF's expression order in the variable's dtype.
+The factory declines other dtypes (the numpy reference runs); every run-time check (shapes,
+scalars, index range) is the reference's, done before the fused loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minitf.kernels.registry import register_kernel
+
+__all__: list[str] = []
+
+_FLOAT = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _jit() -> Any:
+    from minitf.kernels.cpu import training_kernels_jit
+
+    return training_kernels_jit
+
+
+def _flat(a: np.ndarray, dt: np.dtype) -> np.ndarray:
+    if a.dtype != dt or not a.flags.c_contiguous:
+        a = np.ascontiguousarray(a, dtype=dt)
+    return a.reshape(-1)
+
+
+def _rows(a: np.ndarray, dt: np.dtype) -> np.ndarray:
+    if a.dtype != dt or not a.flags.c_contiguous:
+        a = np.ascontiguousarray(a, dtype=dt)
+    return a.reshape(a.shape[0], -1) if a.ndim else a.reshape(1, 1)
+
+
+def _factory(op_type: str, body: Callable[..., Any]) -> None:
+    """Registers a factory: ``body(ctx, jit, T)`` returns ``run(refs, named)``."""
+
+    @register_kernel(op_type, "CPU")
+    def factory(op: Any, state: Any) -> Any:
+        from minitf.ops.training_ops import TrainingKernelContext
+
+        ctx = TrainingKernelContext(op, state)
+        if ctx.dtype not in _FLOAT:
+            return None
+        try:
+            jit = _jit()
+        except ImportError:  # pragma: no cover - numba missing: the reference runs
+            return None
+        run = body(ctx, jit, ctx.dtype.type)
+        lock = ctx.slots[0].lock if ctx.use_locking else None
+
+        def kernel(*vals: Any) -> np.ndarray:
+            refs, named = ctx.read(vals)
+            if lock is None:
+                run(refs, named)
+            else:
+                with lock:
+                    run(refs, named)
+            return refs["var"]
+
+        return kernel
+
+
+def _gd(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        jit.gradient_descent(r["var"].reshape(-1), T(v["alpha"]), _flat(v["delta"], dt))
+
+    return run
+
+
+def _momentum(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+    fn = jit.momentum_nesterov if ctx.flags["use_nesterov"] else jit.momentum
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        fn(r["var"].reshape(-1), r["accum"].reshape(-1), T(v["lr"]), _flat(v["grad"], dt),
+           T(v["momentum"]))
+
+    return run
+
+
+def _adagrad(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+    update = ctx.flags["update_slots"]
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        jit.adagrad(r["var"].reshape(-1), r["accum"].reshape(-1), T(v["lr"]),
+                    _flat(v["grad"], dt), update, T(1))
+
+    return run
+
+
+def _rms_prop(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        jit.rms_prop(r["var"].reshape(-1), r["ms"].reshape(-1), r["mom"].reshape(-1),
+                     T(v["lr"]), T(1) - T(v["rho"]), T(v["momentum"]), T(v["epsilon"]),
+                     _flat(v["grad"], dt))
+
+    return run
+
+
+def _centered_rms_prop(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        jit.centered_rms_prop(r["var"].reshape(-1), r["mg"].reshape(-1), r["ms"].reshape(-1),
+                              r["mom"].reshape(-1), T(v["lr"]), T(1) - T(v["rho"]),
+                              T(v["momentum"]), T(v["epsilon"]), _flat(v["grad"], dt))
+
+    return run
+
+
+def _adadelta(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        rho = T(v["rho"])
+        jit.adadelta(r["var"].reshape(-1), r["accum"].reshape(-1),
+                     r["accum_update"].reshape(-1), T(v["lr"]), rho, T(1) - rho,
+                     T(v["epsilon"]), _flat(v["grad"], dt), T(1))
+
+    return run
+
+
+def _adam(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+    nesterov = ctx.flags["use_nesterov"]
+    one = T(1)
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        alpha = T(v["lr"]) * np.sqrt(one - T(v["beta2_power"])) / (one - T(v["beta1_power"]))
+        b1 = T(v["beta1"])
+        args = (r["var"].reshape(-1), r["m"].reshape(-1), r["v"].reshape(-1),
+                _flat(v["grad"], dt), T(alpha), one - b1, one - T(v["beta2"]), T(v["epsilon"]))
+        if nesterov:
+            jit.adam_nesterov(*args, b1)
+        else:
+            jit.adam(*args)
+
+    return run
+
+
+def _idx(v: dict[str, Any]) -> np.ndarray:
+    return np.ascontiguousarray(v["indices"], dtype=np.int64)
+
+
+def _sparse_momentum(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+    nesterov = ctx.flags["use_nesterov"]
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        jit.sparse_momentum(_rows(r["var"], dt), _rows(r["accum"], dt), T(v["lr"]),
+                            _rows(v["grad"], dt), _idx(v), T(v["momentum"]), nesterov)
+
+    return run
+
+
+def _sparse_adagrad(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+    update = ctx.flags["update_slots"]
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        jit.sparse_adagrad(_rows(r["var"], dt), _rows(r["accum"], dt), T(v["lr"]),
+                           _rows(v["grad"], dt), _idx(v), update, T(1))
+
+    return run
+
+
+def _sparse_rms_prop(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        rho = T(v["rho"])
+        jit.sparse_rms_prop(_rows(r["var"], dt), _rows(r["ms"], dt), _rows(r["mom"], dt),
+                            T(v["lr"]), rho, T(1) - rho, T(v["momentum"]), T(v["epsilon"]),
+                            _rows(v["grad"], dt), _idx(v), T(1))
+
+    return run
+
+
+def _sparse_centered_rms_prop(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        rho = T(v["rho"])
+        jit.sparse_centered_rms_prop(_rows(r["var"], dt), _rows(r["mg"], dt),
+                                     _rows(r["ms"], dt), _rows(r["mom"], dt), T(v["lr"]), rho,
+                                     T(1) - rho, T(v["momentum"]), T(v["epsilon"]),
+                                     _rows(v["grad"], dt), _idx(v), T(1))
+
+    return run
+
+
+def _sparse_adadelta(ctx: Any, jit: Any, T: Any) -> Any:
+    dt = ctx.dtype
+
+    def run(r: dict[str, Any], v: dict[str, Any]) -> None:
+        rho = T(v["rho"])
+        jit.sparse_adadelta(_rows(r["var"], dt), _rows(r["accum"], dt),
+                            _rows(r["accum_update"], dt), T(v["lr"]), rho, T(1) - rho,
+                            T(v["epsilon"]), _rows(v["grad"], dt), _idx(v), T(1))
+
+    return run
+
+
+for _op_type, _body in (("ApplyGradientDescent", _gd), ("ApplyMomentum", _momentum),
+                        ("ApplyAdagrad", _adagrad), ("ApplyRMSProp", _rms_prop),
+                        ("ApplyCenteredRMSProp", _centered_rms_prop),
+                        ("ApplyAdadelta", _adadelta), ("ApplyAdam", _adam),
+                        ("SparseApplyMomentum", _sparse_momentum),
+                        ("SparseApplyAdagrad", _sparse_adagrad),
+                        ("SparseApplyRMSProp", _sparse_rms_prop),
+                        ("SparseApplyCenteredRMSProp", _sparse_centered_rms_prop),
+                        ("SparseApplyAdadelta", _sparse_adadelta)):
+    _factory(_op_type, _body)

@@ -1,0 +1,63 @@
+"""The ``tf.train`` namespace: optimizers, learning-rate schedules, the global step, Saver and
+checkpoint utilities, meta graphs."""
+
+from minitf.framework.graph_io import write_graph
+from minitf.ops import training_ops as _training_ops  # registers Apply* / SparseApply*
+from minitf.train import checkpoint_ops as _checkpoint_ops  # registers SaveV2 / RestoreV2
+from minitf.train.adadelta import AdadeltaOptimizer
+from minitf.train.adagrad import AdagradOptimizer
+from minitf.train.adam import AdamOptimizer
+from minitf.train.checkpoint_management import (
+    CheckpointState,
+    checkpoint_exists,
+    generate_checkpoint_state_proto,
+    get_checkpoint_mtimes,
+    get_checkpoint_state,
+    latest_checkpoint,
+    remove_checkpoint,
+    update_checkpoint_state,
+)
+from minitf.train.checkpoint_utils import (
+    NewCheckpointReader,
+    list_variables,
+    load_checkpoint,
+    load_variable,
+)
+from minitf.train.gradient_descent import GradientDescentOptimizer
+from minitf.train.learning_rate_decay import (
+    cosine_decay,
+    cosine_decay_restarts,
+    exponential_decay,
+    inverse_time_decay,
+    linear_cosine_decay,
+    natural_exp_decay,
+    noisy_linear_cosine_decay,
+    piecewise_constant,
+    polynomial_decay,
+)
+from minitf.train.meta_graph import export_meta_graph, import_meta_graph
+from minitf.train.momentum import MomentumOptimizer
+from minitf.train.optimizer import Optimizer
+from minitf.train.rmsprop import RMSPropOptimizer
+from minitf.train.saver import Saver, SaverDef
+from minitf.train.training_util import (
+    assert_global_step,
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)
+
+__all__ = [
+    "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdagradOptimizer",
+    "RMSPropOptimizer", "AdadeltaOptimizer", "AdamOptimizer",
+    "exponential_decay", "inverse_time_decay", "natural_exp_decay", "piecewise_constant",
+    "polynomial_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay",
+    "noisy_linear_cosine_decay",
+    "global_step", "get_global_step", "create_global_step", "get_or_create_global_step",
+    "assert_global_step", "write_graph",
+    "Saver", "SaverDef", "latest_checkpoint", "get_checkpoint_state", "checkpoint_exists",
+    "update_checkpoint_state", "generate_checkpoint_state_proto", "get_checkpoint_mtimes",
+    "remove_checkpoint", "CheckpointState", "NewCheckpointReader", "load_checkpoint",
+    "list_variables", "load_variable", "export_meta_graph", "import_meta_graph",
+]
