@@ -47,6 +47,8 @@ from minitf.ops.variable_scope import *  # noqa: F403
 from minitf.ops.init_ops import *  # noqa: F403
 from minitf.ops.random_ops import *  # noqa: F403
 from minitf.ops import nn_ops as _nn_ops  # registers the nn op types
+from minitf.ops import training_ops as _training_ops  # registers Apply* (GraphDef import)
+from minitf.ops.clip_ops import *  # noqa: F403
 from minitf.ops.gradients_impl import gradients, hessians, stop_gradient
 from minitf.framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from minitf.framework.graph_io import import_graph_def

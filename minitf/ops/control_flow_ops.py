@@ -11,7 +11,7 @@ from minitf.framework.operation import Operation
 from minitf.framework.tensor import Tensor
 from minitf.ops import shape_fns
 
-__all__ = ["no_op", "group", "tuple_"]
+__all__ = ["no_op", "group", "tuple_", "with_dependencies"]
 
 register_op("NoOp", shape=shape_fns.no_outputs, reference=lambda: None,
             doc="Does nothing; useful as a control-dependency anchor.")
@@ -65,21 +65,44 @@ def group(*inputs: Any, name: str | None = None) -> Operation:
             return no_op(name=scope)
 
 
-def tuple_(tensors: Any, name: str | None = None, control_inputs: Any = None) -> list[Any]:
-    """Returns ``tensors`` gated so that each is available only after all are computed."""
+def with_dependencies(dependencies: Any, output_tensor: Any, name: str | None = None) -> Any:
+    """``output_tensor``, available only after ``dependencies`` ran (an Identity with control
+    inputs, colocated with the tensor)."""
+    from minitf.framework.graph import get_default_graph
+    from minitf.framework.indexed_slices import IndexedSlices
     from minitf.ops.array_ops import identity
 
-    with name_scope(name, "tuple", tensors) as scope:
-        gating = [t.op if isinstance(t, Tensor) else t for t in tensors if t is not None]
+    g = get_default_graph()
+    with name_scope(name, "control_dependency", list(dependencies) + [output_tensor]) as scope:
+        target = output_tensor.values if isinstance(output_tensor, IndexedSlices) \
+            else output_tensor
+        with g.colocate_with(target), g.control_dependencies(dependencies):
+            if isinstance(output_tensor, IndexedSlices):
+                return IndexedSlices(identity(output_tensor.values, name=scope),
+                                     output_tensor.indices, output_tensor.dense_shape)
+            return identity(output_tensor, name=scope)
+
+
+def tuple_(tensors: Any, name: str | None = None, control_inputs: Any = None) -> list[Any]:
+    """``tf.tuple``: each tensor gated so that it is available only after all are computed."""
+    from minitf.framework.graph import get_default_graph
+    from minitf.framework.indexed_slices import IndexedSlices
+
+    with name_scope(name, "tuple", [t for t in tensors if t is not None]):
+        gating = [t if isinstance(t, Operation) else t.op for t in tensors if t is not None]
         if control_inputs:
             gating.extend(_as_op(c) for c in control_inputs)
+        gating = sorted({id(o): o for o in gating}.values(), key=lambda o: o._id)
+        if not gating:
+            raise ValueError(f"Must have at least one Tensor: {tensors}")
         gate = group(*gating)
-        from minitf.framework.graph import get_default_graph
-
-        out = []
-        with get_default_graph().control_dependencies([gate]):
-            for t in tensors:
-                out.append(identity(t) if isinstance(t, Tensor) else (
-                    None if t is None else gate))
-        del scope
+        out: list[Any] = []
+        for t in tensors:
+            if isinstance(t, (Tensor, IndexedSlices)):
+                out.append(with_dependencies([gate], t))
+            elif isinstance(t, Operation):
+                with get_default_graph().control_dependencies([gate]):
+                    out.append(group(t))
+            else:
+                out.append(None)
         return out

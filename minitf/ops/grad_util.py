@@ -80,6 +80,18 @@ def reduction_grad_broadcast(op: Any, grad: Tensor) -> Tensor:
         if tuple(kept) == dims:
             return g
         return array_ops.broadcast_to(g, np.array(dims, dtype=np.int32))
+    if x_shape.ndims is not None and axes is not None:
+        # Rank and axes known (e.g. a batch dimension of unknown size): the kept shape is
+        # static when every unknown dimension is reduced; broadcast to the dynamic shape.
+        dims = x_shape.as_tuple()
+        rank = len(dims)  # type: ignore[arg-type]
+        ax = {int(a) % rank for a in np.asarray(axes).reshape(-1)} if rank else set()
+        kept = [1 if i in ax else d for i, d in enumerate(dims)]  # type: ignore[arg-type]
+        if all(d is not None for d in kept):
+            g = grad
+            if grad.get_shape().as_tuple() != tuple(kept):
+                g = array_ops.reshape(grad, np.array(kept, dtype=np.int32))
+            return array_ops.broadcast_to(g, array_ops.shape(x))
     input_shape = array_ops.shape(x)
     kept_shape = _reduced_shape(input_shape, op.inputs[1])
     return array_ops.broadcast_to(array_ops.reshape(grad, kept_shape), input_shape)

@@ -160,12 +160,20 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
                             out_grads[i] = zeros_like(t)
                     with name_scope(op.name + "_grad"):
                         result = fn(op, *out_grads)
-                    in_grads = _as_list(result) if isinstance(result, (list, tuple)) else \
-                        [result]
-                    if len(in_grads) != len(op._inputs):
-                        raise ValueError(
-                            f"Num gradients {len(in_grads)} generated for op {op.node_def} do "
-                            f"not match num inputs {len(op._inputs)}")
+                        in_grads = _as_list(result) if isinstance(result, (list, tuple)) \
+                            else [result]
+                        if len(in_grads) != len(op._inputs):
+                            raise ValueError(
+                                f"Num gradients {len(in_grads)} generated for op "
+                                f"{op.node_def} do not match num inputs {len(op._inputs)}")
+                        if gate_gradients and sum(g is not None for g in in_grads) > 1:
+                            # TF's GATE_OP: all input gradients of an op become available
+                            # together, so no consumer (an in-place variable update) runs
+                            # before every gradient reading the op's inputs is computed.
+                            from minitf.ops.control_flow_ops import tuple_
+
+                            with g.device(None), g.colocate_with(None):
+                                in_grads = tuple_(in_grads)
             for t, gin in zip(op._inputs, in_grads):
                 if gin is not None and _is_differentiable(t):
                     if isinstance(gin, Tensor) and t.get_shape().is_fully_defined():
@@ -197,9 +205,9 @@ def _default_grad_ys(ys: list[Tensor], grad_ys: list[Any]) -> list[Any]:
     out = []
     for i, (y, gy) in enumerate(zip(ys, grad_ys)):
         if gy is None:
-            if not _is_differentiable(y):
-                raise TypeError(f"Gradients of complex/integer tensors that are not "
-                                f"differentiable: {y} has dtype {y.dtype.name}")
+            if y.dtype.base_dtype.is_complex:
+                raise TypeError(f"Gradients of complex tensors ({y}) must set grad_ys "
+                                f"(y.dtype = {y.dtype.base_dtype.name})")
             if y.get_shape().is_fully_defined():
                 gy = array_ops.fill(y.get_shape().as_list(),
                                     constant(1, dtype=y.dtype.base_dtype, name=f"grad_ys_{i}"))

@@ -383,9 +383,6 @@ def _register(op_type: str) -> None:
 for _op_type in TRAINING_OP_SIGNATURES:
     _register(_op_type)
 
-# The fused kernels register themselves on import (no numba import until first use).
-from minitf.kernels.cpu import training_kernels as _training_kernels  # noqa: E402,F401
-
 # --- Python wrappers (gen_training_ops) ------------------------------------------------------
 
 def _apply(op_type: str, name: str | None, use_locking: bool, **kwargs: Any) -> Tensor:

@@ -17,4 +17,5 @@ from minitf.kernels.cpu import (  # noqa: F401
     nn_pool,
     nn_softmax,
     reductions,
+    training_kernels,
 )
