@@ -61,3 +61,17 @@ __all__ = [
     "remove_checkpoint", "CheckpointState", "NewCheckpointReader", "load_checkpoint",
     "list_variables", "load_variable", "export_meta_graph", "import_meta_graph",
 ]
+
+_LAZY = {"SummaryWriter": ("minitf.summary", "FileWriter"),
+         "summary_iterator": ("minitf.summary", "summary_iterator")}
+
+
+def __getattr__(name: str):  # noqa: ANN202 - lazy TF1 aliases (keep tf.train light to import)
+    """``tf.train.SummaryWriter`` (the pre-1.0 name of tf.summary.FileWriter) and
+    ``tf.train.summary_iterator``."""
+    entry = _LAZY.get(name)
+    if entry is None:
+        raise AttributeError(f"module 'minitf.train' has no attribute '{name}'")
+    import importlib
+
+    return getattr(importlib.import_module(entry[0]), entry[1])
