@@ -49,6 +49,7 @@ from minitf.ops.random_ops import *  # noqa: F403
 from minitf.ops import nn_ops as _nn_ops  # registers the nn op types
 from minitf.ops import training_ops as _training_ops  # registers Apply* (GraphDef import)
 from minitf.ops.clip_ops import *  # noqa: F403
+from minitf.platform.eager import *  # noqa: F403
 from minitf.ops.gradients_impl import gradients, hessians, stop_gradient
 from minitf.framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from minitf.framework.graph_io import import_graph_def
@@ -80,6 +81,12 @@ for _name, _module in {
     "math": "minitf.api.math",
     "linalg": "minitf.api.linalg",
     "bitwise": "minitf.api.bitwise",
+    "losses": "minitf.losses",
+    "metrics": "minitf.metrics",
+    "app": "minitf.platform.app",
+    "flags": "minitf.platform.flags",
+    "logging": "minitf.platform.tf_logging",
+    "gfile": "minitf.platform.gfile",
     "dtypes": "minitf.framework.dtypes",
 }.items():
     _lazy.register(_name, _module)

@@ -132,7 +132,7 @@ class BaseSession:
         self._graph = graph if graph is not None else get_default_graph()
         self._config = config
         self._closed = False
-        self._state = SessionState()
+        self._state = SessionState(self._config)
         self._cache: dict[Any, _RunSignature] = {}
         self._logged_placements: set[str] = set()
         self._lock = threading.Lock()
@@ -167,7 +167,7 @@ class BaseSession:
         if not self._closed:
             self._closed = True
             self._cache.clear()
-            self._state = SessionState()
+            self._state = SessionState(self._config)
             if self._pool is not None:
                 self._pool.shutdown(wait=False)
 

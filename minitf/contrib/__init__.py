@@ -1,5 +1,5 @@
-"""``tf.contrib`` (TF 1.x): only ``tf.contrib.layers`` is provided."""
+"""``tf.contrib`` (TF 1.x): only ``tf.contrib.layers`` and ``tf.contrib.rnn`` are provided."""
 
-from minitf.contrib import layers
+from minitf.contrib import layers, rnn
 
-__all__ = ["layers"]
+__all__ = ["layers", "rnn"]

@@ -99,6 +99,9 @@ class Graph:
         self._unfetchable: set[int] = set()
         self._variable_creator_stack: list[Any] = []
         self._attr_scope: dict[str, Any] = {}
+        # The cond branch or loop body being built (minitf.ops.control_flow_context); ops
+        # created while it is set belong to it and read outside values through it.
+        self._control_flow_context: Any = None
 
     # --- versions -------------------------------------------------------------------------
     @property
@@ -200,17 +203,28 @@ class Graph:
         finally:
             self._name_stack = old
 
+    # --- control flow contexts ------------------------------------------------------------
+    def _get_control_flow_context(self) -> Any:
+        return self._control_flow_context
+
+    def _set_control_flow_context(self, ctx: Any) -> None:
+        self._control_flow_context = ctx
+
     # --- control dependencies -------------------------------------------------------------
     @contextlib.contextmanager
     def control_dependencies(self, control_inputs: Any) -> Iterator[None]:
-        """Ops created inside run only after ``control_inputs``; None clears outer blocks."""
+        """Ops created inside run only after ``control_inputs``; None clears outer blocks
+        (and, as in TF, leaves any cond branch or loop body being built)."""
         if control_inputs is None:
             saved = self._control_stack
+            saved_ctx = self._control_flow_context
             self._control_stack = []
+            self._control_flow_context = None
             try:
                 yield
             finally:
                 self._control_stack = saved
+                self._control_flow_context = saved_ctx
             return
         ops: list[Operation] = []
         current = {id(c) for block in self._control_stack for c in block.control_inputs}
@@ -328,6 +342,13 @@ class Graph:
             if t._op._graph is not self:
                 raise ValueError(f"Tensor {t} must be from the same graph as the op {name} "
                                  f"(graphs are {t._op._graph} and {self}).")
+        ctx = self._control_flow_context
+        if ctx is not None:  # inside a cond branch or loop body: outside values come in there
+            inputs = ctx.capture_inputs(inputs, name)
+        elif any(t._op._control_flow_context is not None for t in inputs):
+            from minitf.ops.control_flow_context import read_at_root  # a value from inside one
+
+            inputs = read_at_root(self, inputs, name)
         _complete_attrs(op_def, inputs, attrs, name)
         if op_type in self._gradient_override_map:
             attrs["_gradient_op_type"] = self._gradient_override_map[op_type]
@@ -350,6 +371,8 @@ class Graph:
             self._names_in_use.setdefault(name.lower(), 1)
             for block in self._control_stack:
                 block.add_op(op)
+            if ctx is not None:
+                ctx.add_op(op)
         try:
             shapes = output_shapes_for(op)
         except ValueError as e:
@@ -535,7 +558,15 @@ def _complete_attrs(op_def: OpDef, inputs: list[Tensor], attrs: dict[str, Any],
                     name: str) -> None:
     """Infers type/number attrs from inputs, fills defaults, checks required attrs."""
     i = 0
-    for arg in op_def.inputs:
+    for k, arg in enumerate(op_def.inputs):
+        if arg.type_list_attr is not None:
+            given = attrs.get(arg.type_list_attr)
+            n = len(given) if given is not None else len(inputs) - i - (len(op_def.inputs) - 1 - k)
+            group = inputs[i:i + n]
+            i += n
+            if given is None:
+                attrs[arg.type_list_attr] = [t.dtype.base_dtype for t in group]
+            continue
         if arg.number_attr is not None:
             n = attrs.get(arg.number_attr)
             if n is None:

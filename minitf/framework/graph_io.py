@@ -289,6 +289,13 @@ def import_graph_def(graph_def: Any, input_map: dict[str, Any] | None = None,
         if "_class" in attrs:
             attrs["_class"] = [c if not c.startswith("loc:@") else "loc:@" + prefix + c[5:]
                                for c in attrs["_class"]]
+        if prefix:  # attributes naming graph elements (control-flow ops) move with the nodes
+            for attr_name in op_def.extra.get("graph_element_attrs", ()):
+                value = attrs.get(attr_name)
+                if isinstance(value, str):
+                    attrs[attr_name] = prefix + value if value else value
+                elif isinstance(value, list):
+                    attrs[attr_name] = [prefix + v if v else v for v in value]
         with g.name_scope(None):
             op = g._create_op_internal(node.op, inputs, attrs, prefix + node.name,
                                        compute_device=False, control_inputs=control)

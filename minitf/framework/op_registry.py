@@ -11,10 +11,12 @@ Signatures use a small form of TF's REGISTER_OP language::
                 kernel_attrs=("transpose_a", "transpose_b"))
 
 Inputs and outputs are ``name: T`` (a type attribute), ``name: int32`` (a fixed type),
-``name: N * T`` (a list whose length is attribute ``N``) or ``name: Ref(T)`` (a variable
-reference, passed to the kernel as its storage slot). Attribute kinds are ``type`` (or a type
-set such as ``numeric`` / ``{float32, float64}``), ``int``, ``float``, ``bool``, ``string``,
-``shape``, ``tensor``, ``func`` and ``list(...)`` of these, with optional ``= default``.
+``name: N * T`` (a list whose length is attribute ``N``), ``name: Tlist`` where ``Tlist`` is
+a ``list(type)`` attribute (a list of tensors of several types, as TF's ``Tin``/``Tout``) or
+``name: Ref(T)`` (a variable reference, passed to the kernel as its storage slot). Attribute
+kinds are ``type`` (or a type set such as ``numeric`` / ``{float32, float64}``), ``int``,
+``float``, ``bool``, ``string``, ``shape``, ``tensor``, ``func`` and ``list(...)`` of these,
+with optional ``= default``.
 
 The reference is called as ``reference(*input_values, **{a: attr for a in kernel_attrs})`` and
 returns one array or a tuple (one per output). Ops that need session state (variables, random
@@ -54,6 +56,7 @@ class ArgSpec:
     fixed_type: dtypes.DType | None = None
     number_attr: str | None = None
     is_ref: bool = False
+    type_list_attr: str | None = None
 
     def dtype(self, attrs: dict[str, Any]) -> dtypes.DType:
         d = self.fixed_type if self.fixed_type is not None else attrs[self.type_attr]  # type: ignore[index]
@@ -95,6 +98,9 @@ class OpDef:
     def output_dtypes(self, attrs: dict[str, Any]) -> list[dtypes.DType]:
         out: list[dtypes.DType] = []
         for arg in self.outputs:
+            if arg.type_list_attr is not None:
+                out.extend(dtypes.as_dtype(d) for d in attrs[arg.type_list_attr])
+                continue
             d = arg.dtype(attrs)
             if arg.number_attr is not None:
                 out.extend([d] * int(attrs[arg.number_attr]))
@@ -117,6 +123,11 @@ def _parse_arg(text: str, attr_kinds: dict[str, str]) -> ArgSpec:
     name, number_attr, type_text, ref_inner = m.groups()
     is_ref = ref_inner is not None
     type_name = ref_inner if is_ref else type_text
+    if attr_kinds.get(type_name) == "list(type)":
+        if number_attr is not None or is_ref:
+            raise ValueError(f"bad argument spec {text!r}: a list(type) argument is not a "
+                             "reference and has no length attribute")
+        return ArgSpec(name, type_list_attr=type_name)
     if type_name in attr_kinds:
         return ArgSpec(name, type_attr=type_name, number_attr=number_attr, is_ref=is_ref)
     return ArgSpec(name, fixed_type=dtypes.as_dtype(type_name), number_attr=number_attr,
@@ -200,10 +211,10 @@ def register_op(op_type: str, *, inputs: Sequence[str] = (), outputs: Sequence[s
     if op_type in _OPS:
         raise ValueError(f"Op type {op_type!r} is already registered")
     attr_specs = {a.name: a for a in (_parse_attr(t) for t in attrs)}
-    kinds = {n: a.kind for n, a in attr_specs.items() if a.kind == "type"}
+    kinds = {n: a.kind for n, a in attr_specs.items() if a.kind in ("type", "list(type)")}
     # An attr used as a type (``x: T``) but not declared is an unconstrained type attr.
-    in_specs = [_parse_arg(t, kinds | _implicit_types(t, attr_specs)) for t in inputs]
-    out_specs = [_parse_arg(t, kinds | _implicit_types(t, attr_specs)) for t in outputs]
+    in_specs = [_parse_arg(t, _implicit_types(t, attr_specs) | kinds) for t in inputs]
+    out_specs = [_parse_arg(t, _implicit_types(t, attr_specs) | kinds) for t in outputs]
     for spec in in_specs + out_specs:
         if spec.type_attr and spec.type_attr not in attr_specs:
             attr_specs[spec.type_attr] = AttrSpec(spec.type_attr, "type")

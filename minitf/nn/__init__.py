@@ -58,6 +58,13 @@ from minitf.ops.nn_sampling_ops import (
     nce_loss,
     sampled_softmax_loss,
 )
+from minitf.rnn import rnn_cell  # recurrent networks: minitf/rnn
+from minitf.rnn.rnn import (
+    bidirectional_dynamic_rnn,
+    dynamic_rnn,
+    static_bidirectional_rnn,
+    static_rnn,
+)
 
 max_pool2d = max_pool
 avg_pool2d = avg_pool
@@ -77,3 +84,5 @@ __all__ = [
     "sparse_softmax_cross_entropy_with_logits", "swish", "tanh", "top_k",
     "weighted_cross_entropy_with_logits", "xw_plus_b", "zero_fraction",
 ]
+__all__ += ["bidirectional_dynamic_rnn", "dynamic_rnn", "rnn_cell", "static_bidirectional_rnn",
+            "static_rnn"]

@@ -1,4 +1,6 @@
-"""Control-flow ops: no_op, group, tuple (cond and while_loop come later)."""
+"""Control flow: no_op, group, tuple, with_dependencies, identity_n, and (from their own modules)
+cond/case (:mod:`control_flow_cond`), while_loop (:mod:`control_flow_while`), Assert/Print
+(:mod:`logging_ops`) and py_func (:mod:`script_ops`)."""
 
 from __future__ import annotations
 
@@ -6,12 +8,13 @@ from typing import Any
 
 from minitf.framework.graph import name_scope
 from minitf.framework.op_def_library import apply_op
-from minitf.framework.op_registry import NotDifferentiable, register_op
+from minitf.framework.op_registry import NotDifferentiable, RegisterGradient, register_op
 from minitf.framework.operation import Operation
 from minitf.framework.tensor import Tensor
 from minitf.ops import shape_fns
 
-__all__ = ["no_op", "group", "tuple_", "with_dependencies"]
+__all__ = ["no_op", "group", "tuple_", "with_dependencies", "identity_n", "cond", "case",
+           "while_loop", "Assert", "Print", "py_func"]
 
 register_op("NoOp", shape=shape_fns.no_outputs, reference=lambda: None,
             doc="Does nothing; useful as a control-dependency anchor.")
@@ -106,3 +109,35 @@ def tuple_(tensors: Any, name: str | None = None, control_inputs: Any = None) ->
             else:
                 out.append(None)
         return out
+
+
+# --- identity_n -----------------------------------------------------------------------------------
+
+register_op("IdentityN", inputs=["input: T"], outputs=["output: T"], attrs=["T: list(type)"],
+            shape=lambda op: [t.get_shape() for t in op.inputs],
+            reference=lambda *xs: xs if len(xs) != 1 else xs[0], aliases_input=True,
+            doc="Returns its inputs (a list of tensors of any types).")
+
+
+@RegisterGradient("IdentityN")
+def _identity_n_grad(op: Operation, *grads: Any) -> list[Any]:
+    return list(grads)
+
+
+def identity_n(input: Any, name: str | None = None) -> list[Tensor]:  # noqa: A002 - TF's name
+    """Each tensor of ``input`` unchanged, through one op (``tf.identity_n``)."""
+    from minitf.framework.graph import get_default_graph
+    from minitf.framework.tensor_conversion import convert_to_tensor
+
+    g = get_default_graph()
+    with g.name_scope(name or "IdentityN") as scope:
+        xs = [convert_to_tensor(x, name=f"input_{i}") for i, x in enumerate(input)]
+        op = g._create_op_internal("IdentityN", xs, {"T": [x.dtype.base_dtype for x in xs]},
+                                   scope[:-1])
+    return list(op._outputs)
+
+
+from minitf.ops.control_flow_cond import case, cond  # noqa: E402 - they use the helpers above
+from minitf.ops.control_flow_while import while_loop  # noqa: E402
+from minitf.ops.logging_ops import Assert, Print  # noqa: E402
+from minitf.ops.script_ops import py_func  # noqa: E402

@@ -154,7 +154,8 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
                 fn = get_gradient_function(op)
                 if fn is not None:
                     for i, t in enumerate(op._outputs):
-                        if out_grads[i] is None and _is_differentiable(t):
+                        if out_grads[i] is None and _is_differentiable(t) and \
+                                t.dtype.base_dtype != dtypes.variant:  # (cond/while env)
                             from minitf.ops.array_ops import zeros_like
 
                             out_grads[i] = zeros_like(t)

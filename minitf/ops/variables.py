@@ -242,9 +242,8 @@ class Variable:
         return self._variable.eval(session=session)
 
     def initialized_value(self) -> Tensor:
-        """Its value, or its initial value while uninitialized (built with ``tf.cond`` once
-        control flow exists; until then it is the initial value tensor, which gives the same
-        result when both are computed by one initializer run)."""
+        """Its value, or its initial value while uninitialized (a ``tf.cond`` on
+        ``is_variable_initialized``, as in TF)."""
         with init_scope():
             from minitf.ops import control_flow_ops
 
@@ -409,7 +408,8 @@ register_tensor_conversion_function(Variable, _variable_to_tensor)
 
 # --- guarding initial values that read other variables -------------------------------------------
 
-_UNCHANGED_TYPES = ("IsVariableInitialized", "VarIsInitializedOp", "ReadVariableOp", "If")
+_UNCHANGED_TYPES = ("IsVariableInitialized", "VarIsInitializedOp", "ReadVariableOp", "If",
+                    "MinitfCond", "MinitfWhile")  # (functional control flow: as TF's If)
 
 
 def _has_cycle(root: Operation) -> bool:

@@ -76,6 +76,18 @@ def _failing_step(plan: ExecutionPlan, tb: TracebackType | None) -> Step | None:
 def run_plan(plan: ExecutionPlan, feeds: list[Any], trace: list[StepTiming] | None = None,
              pool: ThreadPoolExecutor | None = None) -> list[Any]:
     """Runs ``plan`` with ``feeds`` (values in the plan's feed order); returns fetch values."""
+    limiter = plan.blas_limiter
+    if limiter is None:
+        return _run_plan(plan, feeds, trace, pool)
+    limiter.enter()  # BLAS on one thread while the plan runs (kernels/cpu/parallel.py)
+    try:
+        return _run_plan(plan, feeds, trace, pool)
+    finally:
+        limiter.exit()
+
+
+def _run_plan(plan: ExecutionPlan, feeds: list[Any], trace: list[StepTiming] | None,
+              pool: ThreadPoolExecutor | None) -> list[Any]:
     if trace is None and pool is None and plan.run_fn is not None and not _check_outputs \
             and _errstate_var is not None:
         token = _errstate_var.set(_IGNORE_ALL)

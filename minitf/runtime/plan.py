@@ -63,6 +63,9 @@ class ExecutionPlan:
     line_to_step: dict[int, int] = field(default_factory=dict)
     successors: list[list[int]] = field(default_factory=list)
     num_preds: list[int] = field(default_factory=list)
+    # Entered around every run of a plan that calls BLAS (holds BLAS to one thread; see
+    # minitf/kernels/cpu/parallel.py); None for the others.
+    blas_limiter: Any = None
 
     def step_at_line(self, lineno: int) -> Step | None:
         idx = self.line_to_step.get(lineno)
@@ -134,7 +137,7 @@ def build_plan(fetches: list[Tensor], targets: list[Operation], feeds: list[Tens
         steps.append(Step([op], kernel, ins, outs, device))  # type: ignore[arg-type]
     ctx = dict(rewrite_context or {})
     ctx.update({"state": state, "config": config, "fetch_slots": [slot_of[id(t)] for t in fetches],
-                "feed_slots": feed_slots, "next_slot": n})
+                "feed_slots": feed_slots, "next_slot": n, "target_ops": list(targets)})
     import minitf.runtime.rewrites  # noqa: F401 - registers folding, CSE, fusion (first plan)
 
     for _, _, rewrite in _REWRITES:
@@ -144,14 +147,28 @@ def build_plan(fetches: list[Tensor], targets: list[Operation], feeds: list[Tens
     persistent = _alias_sources(steps, feed_slots)
     plan = ExecutionPlan(steps, feed_slots, fetch_slots, [s in persistent for s in fetch_slots],
                          n, graph_version, ops)
-    _link_dependencies(plan)
+    _link_dependencies(plan, ctx.get("skipped_ops"))
+    plan.blas_limiter = _blas_limiter(steps)
     if len(steps) <= _MAX_GENERATED_STEPS:
         _compile(plan)
     return plan
 
 
-def _link_dependencies(plan: ExecutionPlan) -> None:
-    """Predecessor counts and successor lists of steps (data and control edges)."""
+def _blas_limiter(steps: list[Step]) -> Any:
+    """The BLAS thread limiter when a step calls BLAS (matmul, convolutions, linear algebra)."""
+    from minitf.kernels.cpu.parallel import BLAS_OP_TYPES, blas_limiter
+
+    for step in steps:
+        if getattr(step.kernel, "uses_blas", False) or any(op.type in BLAS_OP_TYPES
+                                                            for op in step.ops):
+            return blas_limiter
+    return None
+
+
+def _link_dependencies(plan: ExecutionPlan, skipped: set[int] | None = None) -> None:
+    """Predecessor counts and successor lists of steps (data and control edges). A step a
+    rewrite emptied (its op in ``skipped``: its value is never read) still waits for the
+    producers of its op's data inputs."""
     producer: dict[int, int] = {}
     step_of_op: dict[int, int] = {}
     for i, step in enumerate(plan.steps):
@@ -159,6 +176,7 @@ def _link_dependencies(plan: ExecutionPlan) -> None:
             producer[s] = i
         for op in step.ops:
             step_of_op[id(op)] = i
+    skipped = skipped or set()
     succ: list[set[int]] = [set() for _ in plan.steps]
     for i, step in enumerate(plan.steps):
         for s in step.inputs:
@@ -170,6 +188,11 @@ def _link_dependencies(plan: ExecutionPlan) -> None:
                 p = step_of_op.get(id(c))
                 if p is not None and p != i:
                     succ[p].add(i)
+            if id(op) in skipped:
+                for t in op._inputs:
+                    p = step_of_op.get(id(t._op))
+                    if p is not None and p != i:
+                        succ[p].add(i)
     plan.successors = [sorted(s) for s in succ]
     preds = [0] * len(plan.steps)
     for s in plan.successors:

@@ -47,7 +47,9 @@ def prune(fetches: list[Tensor], targets: list[Operation], fed: set[int]) -> lis
             if id(t) not in fed and id(t._op) not in needed:
                 stack.append(t._op)
         for c in op._control_inputs:
-            if id(c) not in needed:
+            # (a control input whose outputs are all fed has run, as far as this run goes)
+            if id(c) not in needed and not (c._outputs and
+                                            all(id(t) in fed for t in c._outputs)):
                 stack.append(c)
     return _toposort(needed, fed)
 

@@ -55,9 +55,11 @@ def resolve_ref(tensor: Tensor) -> Any:
 
 
 class SessionState:
-    """Holds what a Session owns across runs."""
+    """Holds what a Session owns across runs (and the session's ConfigProto, which kernel
+    factories read: ``intra_op_parallelism_threads``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: Any = None) -> None:
+        self.config = config
         self.variables: dict[str, VariableSlot] = {}
         self._rngs: dict[str, np.random.Generator] = {}
         self._resources: dict[str, Any] = {}

@@ -10,7 +10,9 @@ imported here so that they are active from the first plan build on.
 
 import minitf.runtime.rewrites  # noqa: F401
 from minitf.kernels.cpu import (  # noqa: F401
+    array_kernels,
     elementwise,
+    matmul,
     nn_activation,
     nn_bias,
     nn_conv,

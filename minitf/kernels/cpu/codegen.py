@@ -16,10 +16,11 @@ kernel's signature stays short and its cache key value-free. Large outputs are s
 threads (kernels are ``nogil``).
 
 Compilation policy: a kernel is compiled (or loaded from numba's disk cache) at plan build when
-its static size is large or when one of its ops is not bit-exact (exp, tanh ...: a plan's
-results must not change from one run to the next). Otherwise — arithmetic only, where the
-generated kernel gives the references' exact bits — it compiles when the step runs for the
-``hot_after``-th time (default 2), and until then the step runs its ops' own kernels. Plans
+one of its ops is not bit-exact (exp, tanh ...: a plan's results must not change from one run
+to the next), or when its static size is large and numba is already loaded. Otherwise —
+arithmetic only, where the generated kernel gives the references' exact bits — it compiles when
+the step runs for the ``hot_after``-th time (default 2), and until then the step runs its ops'
+own kernels (so a fresh process's initializer run never imports numba). Plans
 that run once (most of a test suite) skip numba's compile time; steady-state runs never pay it.
 Any failure of the fast path (a dtype the kernel was not built for, a shape that does not
 broadcast ...) falls back to the op-by-op kernels: reference semantics, errors naming the op.
@@ -31,6 +32,7 @@ import contextlib
 import hashlib
 import math
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +47,13 @@ __all__ = ["fusable_op", "Node", "InputSpec", "GroupSpec", "FusedKernel", "jit_o
            "variant_source", "kernel_threads", "compile_stats"]
 
 # --- policy knobs ---------------------------------------------------------------------------------
+
+
+def _numba_loaded() -> bool:
+    """Large exact groups compile early only when numba is loaded already: loading it takes
+    0.3-1.2 s, which a plan that runs once (a fresh process's initializer run) should not pay
+    for a kernel it calls once."""
+    return "numba" in sys.modules
 
 
 @dataclass
@@ -87,22 +96,6 @@ def kernel_threads() -> int:
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         n = os.cpu_count() or 1
     return max(1, min(n, 8))
-
-
-_pool: Any = None
-_pool_lock = threading.Lock()
-
-
-def _get_pool(n: int) -> Any:
-    """A process-wide pool for kernel chunks (only kernel chunks run on it: no nesting)."""
-    global _pool
-    if _pool is None or _pool._max_workers < n:
-        with _pool_lock:
-            if _pool is None or _pool._max_workers < n:
-                from concurrent.futures import ThreadPoolExecutor
-
-                _pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="minitf-kernel")
-    return _pool
 
 
 # --- structure ------------------------------------------------------------------------------------
@@ -431,7 +424,8 @@ class FusedKernel:
         size = None
         if out_shape is not None and all(d is not None for d in out_shape):
             size = math.prod(out_shape)  # type: ignore[arg-type]
-        if self._hot_after <= 0 or (size is not None and size >= _options.eager_min_size):
+        if self._hot_after <= 0 or (size is not None and size >= _options.eager_min_size
+                                    and _numba_loaded()):
             self._compile()
 
     def _predicted_variants(self) -> list[tuple[Any, ...]]:
@@ -488,7 +482,8 @@ class FusedKernel:
     def _cold(self, *xs: Any) -> Any:
         """Calls before the kernel is compiled: count them, compile when hot."""
         self._calls += 1
-        if not self._broken and (self._calls >= self._hot_after or self._large(xs)):
+        if not self._broken and (self._calls >= self._hot_after or
+                                 (self._large(xs) and _numba_loaded())):
             self._compile()
         if self._ready:
             return self.entry(*xs)
@@ -533,7 +528,10 @@ class FusedKernel:
 
     def _run_parallel(self, k: Any, args: list[Any], out: np.ndarray,
                       scalar: list[bool] | None = None) -> None:
-        """Splits axis 0 of ``out`` (and of the full-size ``args``) across threads."""
+        """Splits axis 0 of ``out`` (and of the full-size ``args``) over the intra-op pool
+        (:func:`minitf.kernels.cpu.parallel.parallel_for`: the calling thread takes part)."""
+        from minitf.kernels.cpu.parallel import parallel_for
+
         n = out.shape[0]
         parts = min(self.threads, n)
         step = -(-n // parts)
@@ -541,15 +539,10 @@ class FusedKernel:
             step = (step + 63) // 64 * 64
         bounds = [(lo, min(n, lo + step)) for lo in range(0, n, step)]
         scalar = scalar or [False] * len(args)
-        pool = _get_pool(self.threads - 1)
+        params = self.param_vecs
 
-        def chunk(lo: int, hi: int) -> None:
-            k(*[a if s else a[lo:hi] for a, s in zip(args, scalar)], *self.param_vecs,
-              out[lo:hi])
+        def chunk(i: int) -> None:
+            lo, hi = bounds[i]
+            k(*[a if s else a[lo:hi] for a, s in zip(args, scalar)], *params, out[lo:hi])
 
-        futures = [pool.submit(chunk, lo, hi) for lo, hi in bounds[1:]]
-        try:
-            chunk(*bounds[0])
-        finally:
-            for f in futures:
-                f.result()
+        parallel_for(len(bounds), chunk, self.threads)

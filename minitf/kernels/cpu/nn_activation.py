@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from minitf.kernels.cpu.buffers import OutputBuffer
+from minitf.kernels.cpu.parallel import parallel_for, pool_mode, split_points, threads_for
 from minitf.kernels.registry import register_kernel
 from minitf.ops import nn_activation_ops as act
 
@@ -31,18 +33,41 @@ def _dtype(op: Any) -> np.dtype | None:
     return dt if dt in _FLOAT else None
 
 
+_PARALLEL_MIN = 1 << 19  # elements: larger arrays are split over the pool in pool-mode runs
+
+
+def _run(fn: Any, arrays: tuple[np.ndarray, ...], threads: int) -> None:
+    """``fn(*arrays)`` over flat arrays, in two or more slices on the intra-op pool when the
+    arrays are large and the run uses the pool (convolution plans)."""
+    n = arrays[0].size
+    if n < _PARALLEL_MIN or threads < 2 or not pool_mode():
+        fn(*arrays)
+        return
+    edges = split_points(n, threads, 4096)
+
+    def part(i: int) -> None:
+        lo, hi = edges[i], edges[i + 1]
+        fn(*[a[lo:hi] for a in arrays])
+
+    parallel_for(len(edges) - 1, part, threads)
+
+
 def _unary(fn_name: str, reference: Any) -> Any:
     def factory(op: Any, state: Any) -> Any:
         dt = _dtype(op)
         if dt is None:
             return None
         fn = getattr(_jit(), fn_name)
+        buf = OutputBuffer()
+        threads = threads_for(getattr(state, "config", None))
 
         def kernel(x: Any) -> np.ndarray:
             if x.dtype != dt:
                 return reference(x)
             flat = np.ascontiguousarray(x).reshape(-1)
-            return fn(flat, np.empty_like(flat)).reshape(x.shape)
+            out = buf.empty(flat.shape, dt)
+            _run(fn, (flat, out), threads)
+            return buf.keep(out).reshape(x.shape)
 
         return kernel
 
@@ -55,13 +80,17 @@ def _binary(fn_name: str, reference: Any) -> Any:
         if dt is None:
             return None
         fn = getattr(_jit(), fn_name)
+        buf = OutputBuffer()
+        threads = threads_for(getattr(state, "config", None))
 
         def kernel(g: Any, x: Any) -> np.ndarray:
             if g.dtype != dt or x.dtype != dt or g.shape != x.shape:
                 return reference(g, x)
             gf = np.ascontiguousarray(g).reshape(-1)
             xf = np.ascontiguousarray(x).reshape(-1)
-            return fn(gf, xf, np.empty_like(gf)).reshape(g.shape)
+            out = buf.empty(gf.shape, dt)
+            _run(fn, (gf, xf, out), threads)
+            return buf.keep(out).reshape(g.shape)
 
         return kernel
 

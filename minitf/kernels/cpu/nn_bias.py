@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from minitf.kernels.cpu.buffers import OutputBuffer
 from minitf.kernels.registry import register_kernel
 from minitf.ops.nn_conv_ops import bias_add_grad_ref, bias_add_ref
 
@@ -39,6 +40,7 @@ def _bias_add_factory(op: Any, state: Any) -> Any:
     dt, fmt = setup
 
     jit = _jit()
+    buf = OutputBuffer()
 
     def bias_add(x: Any, b: Any) -> np.ndarray:
         axis = 1 if fmt == "NCHW" else x.ndim - 1
@@ -46,13 +48,13 @@ def _bias_add_factory(op: Any, state: Any) -> Any:
                 x.shape[axis] != b.shape[0] or not x.size:
             return bias_add_ref(x, b, fmt)
         xc = np.ascontiguousarray(x)
-        out = np.empty_like(xc)
+        out = buf.empty(xc.shape, dt)
         if fmt == "NCHW":
             shape3 = (x.shape[0], x.shape[1], -1)
             jit.bias_add_channels_first(xc.reshape(shape3), b, out.reshape(shape3))
         else:
             jit.bias_add_last(xc.reshape(-1, b.shape[0]), b, out.reshape(-1, b.shape[0]))
-        return out
+        return buf.keep(out)
 
     return bias_add
 

@@ -4,8 +4,9 @@ im2col + BLAS: a numba loop copies the receptive fields of a chunk of images int
 [rows, k_h * k_w * in_channels] matrix, and ``np.dot`` (multithreaded BLAS, GIL released)
 multiplies it with the filter. The chunk is sized to stay in cache (~4 MB). The backward ops
 reuse the same matrix: the filter gradient is col^T @ dy, the input gradient a scatter-add
-(col2im) of dy @ w^T. Direct loops (``nn_conv_jit.conv2d_direct``) are kept for the benchmark that
-chose this design (docs/notes/nn_ops.md). NCHW runs through NHWC transposes; anything unusual
+(col2im) of dy @ w^T. Chunks run on the intra-op pool (``parallel.py``) with BLAS on one thread.
+Direct loops (``nn_conv_jit.conv2d_direct``) are kept for the benchmark that chose this design
+(docs/notes/nn_ops.md). NCHW runs through NHWC transposes; anything unusual
 (bad shapes, other dtypes, errors) falls back to the numpy reference, which raises TF's errors.
 """
 
@@ -15,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from minitf.kernels.cpu.buffers import OutputBuffer
+from minitf.kernels.cpu.parallel import threads_for
 from minitf.kernels.registry import register_kernel
 from minitf.ops import nn_conv_reference as ref
 from minitf.ops.nn_conv_utils import Window2D, window_2d
@@ -59,8 +62,9 @@ def _conv2d_factory(op: Any, state: Any) -> Any:
         return None
     fmt = kw_["data_format"]
     dt = np.dtype(op._attrs["T"].as_numpy_dtype)
-
+    threads = threads_for(getattr(state, "config", None))
     jit = _jit()
+    buf = OutputBuffer()
 
     def conv2d(x: Any, w: Any) -> np.ndarray:
         if x.dtype != dt or w.dtype != dt or x.ndim != 4 or w.ndim != 4:
@@ -72,8 +76,9 @@ def _conv2d_factory(op: Any, state: Any) -> Any:
             win = _window(xn.shape, w.shape[0], w.shape[1], kw_)
         except ValueError:
             return ref.conv2d(x, w, **kw_)
-        return ref.from_nhwc(jit.conv2d_nhwc(xn, w, win), fmt)
+        return ref.from_nhwc(jit.conv2d_nhwc(xn, w, win, threads, buffer=buf), fmt)
 
+    conv2d.uses_blas = True  # type: ignore[attr-defined]
     return conv2d
 
 
@@ -84,8 +89,9 @@ def _conv2d_backprop_input_factory(op: Any, state: Any) -> Any:
         return None
     fmt = kw_["data_format"]
     dt = np.dtype(op._attrs["T"].as_numpy_dtype)
-
+    threads = threads_for(getattr(state, "config", None))
     jit = _jit()
+    buf = OutputBuffer()
 
     def conv2d_backprop_input(sizes: Any, w: Any, dy: Any) -> np.ndarray:
         s = [int(v) for v in np.asarray(sizes).reshape(-1)]
@@ -99,8 +105,10 @@ def _conv2d_backprop_input_factory(op: Any, state: Any) -> Any:
             return ref.conv2d_backprop_input(sizes, w, dy, **kw_)
         if shape[3] != w.shape[2] or dyn.shape != (shape[0], win.out_h, win.out_w, w.shape[3]):
             return ref.conv2d_backprop_input(sizes, w, dy, **kw_)
-        return ref.from_nhwc(jit.conv2d_backprop_input_nhwc(shape, w, dyn, win), fmt)
+        return ref.from_nhwc(jit.conv2d_backprop_input_nhwc(shape, w, dyn, win, threads, buf),
+                             fmt)
 
+    conv2d_backprop_input.uses_blas = True  # type: ignore[attr-defined]
     return conv2d_backprop_input
 
 
@@ -111,7 +119,7 @@ def _conv2d_backprop_filter_factory(op: Any, state: Any) -> Any:
         return None
     fmt = kw_["data_format"]
     dt = np.dtype(op._attrs["T"].as_numpy_dtype)
-
+    threads = threads_for(getattr(state, "config", None))
     jit = _jit()
 
     def conv2d_backprop_filter(x: Any, sizes: Any, dy: Any) -> np.ndarray:
@@ -125,6 +133,35 @@ def _conv2d_backprop_filter_factory(op: Any, state: Any) -> Any:
             return ref.conv2d_backprop_filter(x, sizes, dy, **kw_)
         if xn.shape[3] != s[2] or dyn.shape != (xn.shape[0], win.out_h, win.out_w, s[3]):
             return ref.conv2d_backprop_filter(x, sizes, dy, **kw_)
-        return jit.conv2d_backprop_filter_nhwc(xn, dyn, s[0], s[1], win)
+        return jit.conv2d_backprop_filter_nhwc(xn, dyn, s[0], s[1], win, threads)
 
+    conv2d_backprop_filter.uses_blas = True  # type: ignore[attr-defined]
     return conv2d_backprop_filter
+
+
+def fused_conv2d_bias(op: Any, state: Any, relu: bool) -> Any:
+    """The fast path of a Conv2D + BiasAdd (+ Relu) step (``runtime/rewrites/remap.py``):
+    ``fast(x, w, bias)`` -> the activation, or None when the inputs need the op-by-op path (other
+    dtypes or layouts, shapes that raise). None when the op is not NHWC float."""
+    kw_ = _attrs(op)
+    if kw_ is None or kw_["data_format"] != "NHWC":
+        return None
+    dt = np.dtype(op._attrs["T"].as_numpy_dtype)
+    threads = threads_for(getattr(state, "config", None))
+    jit = _jit()
+    buf = OutputBuffer()
+
+    def fast(x: Any, w: Any, b: Any) -> Any:
+        if type(x) is not np.ndarray or type(w) is not np.ndarray or type(b) is not np.ndarray \
+                or x.dtype != dt or w.dtype != dt or b.dtype != dt or x.ndim != 4 or \
+                w.ndim != 4 or b.ndim != 1 or x.shape[3] != w.shape[2] or \
+                b.shape[0] != w.shape[3]:
+            return None
+        try:
+            win = _window(x.shape, w.shape[0], w.shape[1], kw_)
+        except ValueError:
+            return None
+        return jit.conv2d_nhwc(x, w, win, threads, bias=np.ascontiguousarray(b), relu=relu,
+                               buffer=buf)
+
+    return fast

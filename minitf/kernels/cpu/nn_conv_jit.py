@@ -3,106 +3,174 @@ factories on first use, so that registering the kernels does not import numba)."
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from numba import njit
 
+from minitf.kernels.cpu.buffers import OutputBuffer
+from minitf.kernels.cpu.nn_bias_jit import bias_relu_rows
+from minitf.kernels.cpu.parallel import blas_limiter, default_threads, parallel_for
 from minitf.ops.nn_conv_utils import Window2D
 
 __all__ = ["conv2d_nhwc", "conv2d_backprop_input_nhwc", "conv2d_backprop_filter_nhwc",
            "conv2d_direct"]
 
 
-@njit(cache=True, nogil=True)
+# The copy loops index with unsigned integers: with signed ones numba must handle negative
+# (wrap-around) indices on every access, which keeps LLVM from vectorizing the copies (4-5x
+# slower here). ``error_model="numpy"``: no division checks either.
+_opts = {"cache": True, "nogil": True, "error_model": "numpy"}
+
+
+@njit(**_opts)
 def _im2col(x, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col):  # noqa: ANN001, ANN202
-    """Rows of receptive fields of images n0..n1: col[row, (a * kw + b) * c + k]. (Plain
-    loops: slice assignments run ~30% faster here but take seconds longer to compile.)"""
+    """Rows of receptive fields of images n0..n1: col[row, (a * kw + b) * c + k]. A tap row
+    inside the image (stride along width 1 or not, dilation 1) is one contiguous run of
+    kw * c values."""
     _, h, w, c = x.shape
+    seg = kw * c
     r = 0
     for n in range(n0, n1):
+        xn = x[n].reshape(h, w * c)
         for i in range(oh):
             for j in range(ow):
-                base = 0
+                x0 = j * sw - pl
+                crow = col[r]
+                inside = dw == 1 and x0 >= 0 and x0 + kw <= w
                 for a in range(kh):
                     y = i * sh + a * dh - pt
+                    base = np.uint64(a * seg)
+                    if y < 0 or y >= h:
+                        for t in range(np.uint64(seg)):
+                            crow[base + t] = 0
+                        continue
+                    src = xn[y]
+                    if inside:
+                        s0 = np.uint64(x0 * c)
+                        for t in range(np.uint64(seg)):
+                            crow[base + t] = src[s0 + t]
+                        continue
                     for b in range(kw):
-                        xx = j * sw + b * dw - pl
-                        if 0 <= y < h and 0 <= xx < w:
-                            for k in range(c):
-                                col[r, base + k] = x[n, y, xx, k]
+                        xx = x0 + b * dw
+                        d0 = base + np.uint64(b * c)
+                        if 0 <= xx < w:
+                            s0 = np.uint64(xx * c)
+                            for k in range(np.uint64(c)):
+                                crow[d0 + k] = src[s0 + k]
                         else:
-                            for k in range(c):
-                                col[r, base + k] = 0
-                        base += c
+                            for k in range(np.uint64(c)):
+                                crow[d0 + k] = 0
                 r += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(**_opts)
 def _col2im(dcol, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, dx):  # noqa: ANN001, ANN202
     """Scatter-adds rows of receptive-field gradients into dx (the adjoint of _im2col)."""
     _, h, w, c = dx.shape
+    seg = kw * c
     r = 0
     for n in range(n0, n1):
+        dxn = dx[n].reshape(h, w * c)
         for i in range(oh):
             for j in range(ow):
-                base = 0
+                x0 = j * sw - pl
+                drow = dcol[r]
+                inside = dw == 1 and x0 >= 0 and x0 + kw <= w
                 for a in range(kh):
                     y = i * sh + a * dh - pt
+                    if y < 0 or y >= h:
+                        continue
+                    base = np.uint64(a * seg)
+                    dst = dxn[y]
+                    if inside:
+                        d0 = np.uint64(x0 * c)
+                        for t in range(np.uint64(seg)):
+                            dst[d0 + t] += drow[base + t]
+                        continue
                     for b in range(kw):
-                        xx = j * sw + b * dw - pl
-                        if 0 <= y < h and 0 <= xx < w:
-                            for k in range(c):
-                                dx[n, y, xx, k] += dcol[r, base + k]
-                        base += c
+                        xx = x0 + b * dw
+                        if 0 <= xx < w:
+                            d0 = np.uint64(xx * c)
+                            s0 = base + np.uint64(b * c)
+                            for k in range(np.uint64(c)):
+                                dst[d0 + k] += drow[s0 + k]
                 r += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(**_opts)
+def _valid_cols(ow, sw, off, w):  # noqa: ANN001, ANN202
+    """Output columns j with 0 <= j * sw + off < w: [lo, hi)."""
+    lo = 0
+    while lo < ow and lo * sw + off < 0:
+        lo += 1
+    hi = ow
+    while hi > lo and (hi - 1) * sw + off >= w:
+        hi -= 1
+    return lo, hi
+
+
+@njit(**_opts)
 def _im2col_t(x, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, colt):  # noqa: ANN001, ANN202
     """The transpose of _im2col ([taps * c, rows]): for few channels, each (tap, channel) row
     is filled by long runs over output columns (faster than rows of a handful of values)."""
     _, h, w, c = x.shape
     for a in range(kh):
         for b in range(kw):
+            off = b * dw - pl
+            lo, hi = _valid_cols(ow, sw, off, w)
             for k in range(c):
-                t = (a * kw + b) * c + k
+                dst = colt[(a * kw + b) * c + k]
                 r = 0
                 for n in range(n0, n1):
                     for i in range(oh):
                         y = i * sh + a * dh - pt
+                        rr = np.uint64(r)
                         if y < 0 or y >= h:
-                            for j in range(ow):
-                                colt[t, r + j] = 0
+                            for j in range(np.uint64(ow)):
+                                dst[rr + j] = 0
                         else:
-                            for j in range(ow):
-                                xx = j * sw + b * dw - pl
-                                colt[t, r + j] = x[n, y, xx, k] if 0 <= xx < w else 0
+                            src = x[n, y]
+                            for j in range(lo):
+                                dst[r + j] = 0
+                            if sw == 1:
+                                d0 = np.uint64(r + lo)
+                                s0 = np.uint64(lo + off)
+                                for j in range(np.uint64(hi - lo)):
+                                    dst[d0 + j] = src[s0 + j, k]
+                            else:
+                                for j in range(lo, hi):
+                                    dst[r + j] = src[j * sw + off, k]
+                            for j in range(hi, ow):
+                                dst[r + j] = 0
                         r += ow
 
 
-@njit(cache=True, nogil=True)
+@njit(**_opts)
 def _col2im_t(dcolt, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, dx):  # noqa: ANN001, ANN202
     """The adjoint of _im2col_t: scatter-adds [taps * c, rows] into dx."""
     _, h, w, c = dx.shape
     for a in range(kh):
         for b in range(kw):
+            off = b * dw - pl
+            lo, hi = _valid_cols(ow, sw, off, w)
             for k in range(c):
-                t = (a * kw + b) * c + k
+                src = dcolt[(a * kw + b) * c + k]
                 r = 0
                 for n in range(n0, n1):
                     for i in range(oh):
                         y = i * sh + a * dh - pt
                         if 0 <= y < h:
-                            for j in range(ow):
-                                xx = j * sw + b * dw - pl
-                                if 0 <= xx < w:
-                                    dx[n, y, xx, k] += dcolt[t, r + j]
+                            dst = dx[n, y]
+                            if sw == 1:
+                                s0 = np.uint64(r + lo)
+                                d0 = np.uint64(lo + off)
+                                for j in range(np.uint64(hi - lo)):
+                                    dst[d0 + j, k] += src[s0 + j]
+                            else:
+                                for j in range(lo, hi):
+                                    dst[j * sw + off, k] += src[r + j]
                         r += ow
 
 
@@ -136,21 +204,18 @@ def _geometry(win: Window2D) -> tuple[int, ...]:
             win.pad_left, win.out_h, win.out_w)
 
 
-# --- drivers: chunks of images, run on a small thread pool ---------------------------------------
+# --- drivers: chunks of images over the intra-op pool -------------------------------------------
 #
-# Each chunk is an im2col (numba, GIL released) and a GEMM (BLAS, GIL released). Chunks run on
-# a thread pool with BLAS held to one thread meanwhile: dynamic scheduling over chunks keeps both
-# cores busy (the im2col part too) and degrades gracefully when other processes compete for the
-# CPUs, where OpenBLAS's own threads (busy-waiting at barriers) slow down by 10x and more.
+# Each chunk is an im2col (numba, GIL released) and a GEMM (BLAS on one thread, GIL released),
+# sized to stay in the core's L2 cache. Chunks run as tasks of parallel.parallel_for (the calling
+# thread takes part; a busy or slow worker just leaves more chunks to it). Which images a task
+# covers depends only on the shapes and the thread count, and the filter gradient's partial
+# sums are added in task order, so results do not depend on thread timing.
 
-_CHUNK_ELEMS = 1 << 20          # elements of one chunk's im2col matrix (4 MB in float32)
-_PARALLEL_MIN_FLOPS = 2e7        # below this, one thread and default BLAS threading
+_CHUNK_ELEMS = 1 << 18          # elements of one chunk's im2col matrix (1 MB in float32)
+_PARALLEL_MIN_FLOPS = 4e6        # below this, one thread
 _FEW_CHANNELS = 8                # below this, the transposed (tap-major) im2col layout
-_WORKERS = max(1, min(os.cpu_count() or 1, 8))
-_pool: ThreadPoolExecutor | None = None
-_blas_lock = threading.Lock()
-_blas_users = 0
-_blas_limiter: Any = None
+_FILTER_TASKS_PER_THREAD = 4     # filter gradient: partial sums per thread (then added in order)
 _local = threading.local()
 
 
@@ -167,79 +232,82 @@ def _scratch(rows: int, cols: int, dtype: np.dtype) -> np.ndarray:
     return buf[:size].reshape(rows, cols)
 
 
-@contextlib.contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    """BLAS limited to one thread while any chunked kernel runs (reference counted)."""
-    global _blas_users, _blas_limiter
-    with _blas_lock:
-        if _blas_users == 0:
-            try:
-                from threadpoolctl import ThreadpoolController
-
-                _blas_limiter = ThreadpoolController().limit(limits=1, user_api="blas")
-            except Exception:  # noqa: BLE001 - no threadpoolctl: BLAS keeps its threads
-                _blas_limiter = None
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas_users -= 1
-            if _blas_users == 0 and _blas_limiter is not None:
-                _blas_limiter.restore_original_limits()
-                _blas_limiter = None
-
-
-def _run_chunks(n: int, rows: int, cols: int, flops: float, job: Any) -> list[Any]:
-    """Runs ``job(n0, n1)`` over chunks of the batch; returns the results in order."""
+def _spans(n: int, rows: int, cols: int, flops: float, threads: int,
+           max_tasks: int | None = None) -> list[tuple[int, int]]:
+    """Image ranges of the chunks: L2-sized, at least 2 per thread when the work is large."""
     step = max(1, min(n, _CHUNK_ELEMS // max(1, rows * cols)))
-    parallel = _WORKERS > 1 and flops >= _PARALLEL_MIN_FLOPS and n > 1
-    if parallel:
-        step = max(1, min(step, -(-n // (2 * _WORKERS))))
-    spans = [(n0, min(n, n0 + step)) for n0 in range(0, n, step)]
-    if not parallel or len(spans) == 1:
-        return [job(a, b) for a, b in spans]
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="minitf-conv")
-    with _single_threaded_blas():
-        futures = [_pool.submit(job, a, b) for a, b in spans]
-        return [f.result() for f in futures]
+    if threads > 1 and flops >= _PARALLEL_MIN_FLOPS and n > 1:
+        step = max(1, min(step, -(-n // (2 * threads))))
+    if max_tasks is not None and -(-n // step) > max_tasks:
+        step = -(-n // max_tasks)
+    return [(n0, min(n, n0 + step)) for n0 in range(0, n, step)]
 
 
-def conv2d_nhwc(x: np.ndarray, w: np.ndarray, win: Window2D) -> np.ndarray:
-    """Conv2D forward on NHWC arrays of one float dtype."""
+def _run(spans: list[tuple[int, int]], job: Any, threads: int) -> None:
+    """``job(i, n0, n1)`` for every span, on the pool when there are several."""
+    if len(spans) == 1 or threads < 2:
+        for i, (a, b) in enumerate(spans):
+            job(i, a, b)
+        return
+
+    def task(i: int) -> None:
+        a, b = spans[i]
+        job(i, a, b)
+
+    if blas_limiter.active:
+        parallel_for(len(spans), task, threads)
+    else:  # called outside a session run: hold BLAS to one thread here
+        with blas_limiter:
+            parallel_for(len(spans), task, threads)
+
+
+def conv2d_nhwc(x: np.ndarray, w: np.ndarray, win: Window2D, threads: int | None = None,
+                bias: np.ndarray | None = None, relu: bool = False,
+                buffer: OutputBuffer | None = None) -> np.ndarray:
+    """Conv2D forward on NHWC arrays of one float dtype; with ``bias`` (and ``relu``) the
+    BiasAdd (and Relu) that follow are applied to each chunk while it is in cache. ``buffer``:
+    the calling kernel's recycled output array."""
+    threads = default_threads() if threads is None else threads
     n = x.shape[0]
     kh, kw, c, o = w.shape
-    out = np.empty((n, win.out_h, win.out_w, o), dtype=x.dtype)
+    shape = (n, win.out_h, win.out_w, o)
+    out = buffer.keep(buffer.empty(shape, x.dtype)) if buffer is not None else \
+        np.empty(shape, dtype=x.dtype)
     rows = win.out_h * win.out_w
     if not out.size:
         return out
     if not x.size or not w.size:
         out.fill(0)
+        if bias is not None:
+            bias_relu_rows(out.reshape(-1, o), bias, relu)
         return out
     geom = _geometry(win)
     k = kh * kw * c
     w2 = np.ascontiguousarray(w).reshape(k, o)
     x = np.ascontiguousarray(x)
+    few = c < _FEW_CHANNELS
 
-    def job(n0: int, n1: int) -> None:
+    def job(_: int, n0: int, n1: int) -> None:
         m = (n1 - n0) * rows
-        if c < _FEW_CHANNELS:
+        dst = out[n0:n1].reshape(m, o)
+        if few:
             colt = _scratch(k, m, x.dtype)
             _im2col_t(x, n0, n1, *geom, colt)
-            np.dot(colt.T, w2, out=out[n0:n1].reshape(m, o))
-            return
-        col = _scratch(m, k, x.dtype)
-        _im2col(x, n0, n1, *geom, col)
-        np.dot(col, w2, out=out[n0:n1].reshape(m, o))
+            np.dot(colt.T, w2, out=dst)
+        else:
+            col = _scratch(m, k, x.dtype)
+            _im2col(x, n0, n1, *geom, col)
+            np.dot(col, w2, out=dst)
+        if bias is not None:
+            bias_relu_rows(dst, bias, relu)
 
-    _run_chunks(n, rows, k, 2.0 * n * rows * k * o, job)
+    _run(_spans(n, rows, k, 2.0 * n * rows * k * o, threads), job, threads)
     return out
 
 
 def conv2d_backprop_filter_nhwc(x: np.ndarray, dy: np.ndarray, kh: int, kw: int,
-                                win: Window2D) -> np.ndarray:
+                                win: Window2D, threads: int | None = None) -> np.ndarray:
+    threads = default_threads() if threads is None else threads
     n, _, _, c = x.shape
     o = dy.shape[3]
     k = kh * kw * c
@@ -249,18 +317,34 @@ def conv2d_backprop_filter_nhwc(x: np.ndarray, dy: np.ndarray, kh: int, kw: int,
     geom = _geometry(win)
     x = np.ascontiguousarray(x)
     dy = np.ascontiguousarray(dy)
+    few = c < _FEW_CHANNELS
+    spans = _spans(n, rows, k, 2.0 * n * rows * k * o, threads,
+                   max_tasks=max(1, _FILTER_TASKS_PER_THREAD * threads))
+    parts: list[Any] = [None] * len(spans)
 
-    def job(n0: int, n1: int) -> np.ndarray:
-        m = (n1 - n0) * rows
-        if c < _FEW_CHANNELS:
-            colt = _scratch(k, m, x.dtype)
-            _im2col_t(x, n0, n1, *geom, colt)
-            return colt @ dy[n0:n1].reshape(m, o)
-        col = _scratch(m, k, x.dtype)
-        _im2col(x, n0, n1, *geom, col)
-        return col.T @ dy[n0:n1].reshape(m, o)
+    def job(i: int, n0: int, n1: int) -> None:
+        # one task's images, in cache-sized pieces, summed into this task's own partial
+        per = max(1, min(n1 - n0, _CHUNK_ELEMS // max(1, rows * k)))
+        acc = None
+        for a in range(n0, n1, per):
+            b = min(n1, a + per)
+            m = (b - a) * rows
+            g = dy[a:b].reshape(m, o)
+            if few:
+                colt = _scratch(k, m, x.dtype)
+                _im2col_t(x, a, b, *geom, colt)
+                p = colt @ g
+            else:
+                col = _scratch(m, k, x.dtype)
+                _im2col(x, a, b, *geom, col)
+                p = col.T @ g
+            if acc is None:
+                acc = p
+            else:
+                acc += p
+        parts[i] = acc
 
-    parts = _run_chunks(n, rows, k, 2.0 * n * rows * k * o, job)
+    _run(spans, job, threads)
     dw = parts[0]
     for p in parts[1:]:
         dw += p
@@ -268,21 +352,25 @@ def conv2d_backprop_filter_nhwc(x: np.ndarray, dy: np.ndarray, kh: int, kw: int,
 
 
 def conv2d_backprop_input_nhwc(shape: tuple[int, int, int, int], w: np.ndarray, dy: np.ndarray,
-                               win: Window2D) -> np.ndarray:
+                               win: Window2D, threads: int | None = None,
+                               buffer: OutputBuffer | None = None) -> np.ndarray:
+    threads = default_threads() if threads is None else threads
     n = shape[0]
     kh, kw, c, o = w.shape
     k = kh * kw * c
-    dx = np.zeros(shape, dtype=dy.dtype)
+    dx = buffer.keep(buffer.zeros(tuple(shape), dy.dtype)) if buffer is not None else \
+        np.zeros(shape, dtype=dy.dtype)
     rows = win.out_h * win.out_w
     if not (dy.size and dx.size):
         return dx
     geom = _geometry(win)
     w2t = np.ascontiguousarray(np.ascontiguousarray(w).reshape(k, o).T)
     dy = np.ascontiguousarray(dy)
+    few = c < _FEW_CHANNELS
 
-    def job(n0: int, n1: int) -> None:  # images n0..n1 of dx: chunks write disjoint rows
+    def job(_: int, n0: int, n1: int) -> None:  # images n0..n1 of dx: chunks write disjoint rows
         m = (n1 - n0) * rows
-        if c < _FEW_CHANNELS:
+        if few:
             dcolt = _scratch(k, m, dy.dtype)
             np.dot(w2t.T, dy[n0:n1].reshape(m, o).T, out=dcolt)
             _col2im_t(dcolt, n0, n1, *geom, dx)
@@ -291,5 +379,5 @@ def conv2d_backprop_input_nhwc(shape: tuple[int, int, int, int], w: np.ndarray, 
         np.dot(dy[n0:n1].reshape(m, o), w2t, out=dcol)
         _col2im(dcol, n0, n1, *geom, dx)
 
-    _run_chunks(n, rows, k, 2.0 * n * rows * k * o, job)
+    _run(_spans(n, rows, k, 2.0 * n * rows * k * o, threads), job, threads)
     return dx

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from minitf.kernels.cpu.buffers import OutputBuffer
+from minitf.kernels.cpu.parallel import parallel_for, pool_mode, split_points, threads_for
 from minitf.kernels.registry import register_kernel
 from minitf.ops import nn_conv_reference as ref
 from minitf.ops.nn_conv_utils import Window2D, window_2d
@@ -51,6 +53,26 @@ def _geom(win: Window2D) -> tuple[int, ...]:
     return (win.k_h, win.k_w, win.stride_h, win.stride_w, win.pad_top, win.pad_left)
 
 
+_PARALLEL_MIN = 1 << 19  # input elements: larger batches are split over the pool (pool mode)
+
+
+def _by_images(fn: Any, batched: tuple[np.ndarray, ...], args: tuple[Any, ...],
+               out: np.ndarray, threads: int) -> None:
+    """``fn(*batched, *args, out)`` over all images, or over slices of images on the intra-op
+    pool (each slice writes its own images of ``out``) in runs that use the pool."""
+    n = out.shape[0]
+    if batched[0].size < _PARALLEL_MIN or threads < 2 or n < 2 or not pool_mode():
+        fn(*batched, *args, out)
+        return
+    edges = split_points(n, min(n, threads))
+
+    def part(i: int) -> None:
+        lo, hi = edges[i], edges[i + 1]
+        fn(*[b[lo:hi] for b in batched], *args, out[lo:hi])
+
+    parallel_for(len(edges) - 1, part, threads)
+
+
 @register_kernel("MaxPool", "CPU")
 def _max_pool_factory(op: Any, state: Any) -> Any:
     kw_ = _setup(op)
@@ -60,6 +82,8 @@ def _max_pool_factory(op: Any, state: Any) -> Any:
     dt = np.dtype(op._attrs["T"].as_numpy_dtype)
 
     jit = _jit()
+    buf = OutputBuffer()
+    threads = threads_for(getattr(state, "config", None))
 
     def max_pool(x: Any) -> np.ndarray:
         if x.dtype != dt or x.ndim != 4 or not x.size:
@@ -69,8 +93,9 @@ def _max_pool_factory(op: Any, state: Any) -> Any:
             win = _window(xn.shape, kw_)
         except ValueError:
             return ref.max_pool(x, **kw_)
-        out = np.empty((xn.shape[0], win.out_h, win.out_w, xn.shape[3]), dtype=dt)
-        return ref.from_nhwc(jit.max_pool_nhwc(xn, *_geom(win), out), fmt)
+        out = buf.empty((xn.shape[0], win.out_h, win.out_w, xn.shape[3]), dt)
+        _by_images(jit.max_pool_nhwc, (xn,), _geom(win), out, threads)
+        return ref.from_nhwc(buf.keep(out), fmt)
 
     return max_pool
 
@@ -84,6 +109,8 @@ def _max_pool_grad_factory(op: Any, state: Any) -> Any:
     dt = np.dtype(op._attrs["T"].as_numpy_dtype)
 
     jit = _jit()
+    buf = OutputBuffer()
+    threads = threads_for(getattr(state, "config", None))
 
     def max_pool_grad(x: Any, y: Any, g: Any) -> np.ndarray:
         if x.dtype != dt or g.dtype != dt or x.ndim != 4 or g.ndim != 4 or not x.size:
@@ -96,8 +123,9 @@ def _max_pool_grad_factory(op: Any, state: Any) -> Any:
             return ref.max_pool_grad(x, y, g, **kw_)
         if gn.shape != (xn.shape[0], win.out_h, win.out_w, xn.shape[3]):
             return ref.max_pool_grad(x, y, g, **kw_)
-        dx = np.zeros_like(xn)
-        return ref.from_nhwc(jit.max_pool_grad_nhwc(xn, gn, *_geom(win), dx), fmt)
+        dx = buf.zeros(xn.shape, dt)
+        _by_images(jit.max_pool_grad_nhwc, (xn, gn), _geom(win), dx, threads)
+        return ref.from_nhwc(buf.keep(dx), fmt)
 
     return max_pool_grad
 

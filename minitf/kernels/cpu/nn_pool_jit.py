@@ -1,5 +1,10 @@
 """The numba-compiled part of :mod:`minitf.kernels.cpu.nn_pool` (imported by its kernel
-factories on first use, so that registering the kernels does not import numba)."""
+factories on first use, so that registering the kernels does not import numba).
+
+The channel loops run over 1-D row views with unsigned indices: with signed indices numba
+handles negative (wrap-around) indices on every access, which keeps LLVM from vectorizing them.
+``error_model="numpy"``: no zero-divisor checks in the average pools' divisions.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,20 @@ from numba import njit
 
 __all__ = ["max_pool_nhwc", "max_pool_grad_nhwc", "avg_pool_nhwc", "avg_pool_grad_nhwc"]
 
+_opts = {"cache": True, "nogil": True, "error_model": "numpy"}
 
-@njit(cache=True, nogil=True)
+
+@njit(**_opts)
 def max_pool_nhwc(x, kh, kw, sh, sw, pt, pl, out):  # noqa: ANN001, ANN201
     n_, h, w, c = x.shape
     _, oh, ow, _ = out.shape
+    uc = np.uint64(c)
     for n in range(n_):
         for i in range(oh):
             for j in range(ow):
-                for k in range(c):
-                    out[n, i, j, k] = -np.inf
+                orow = out[n, i, j]
+                for k in range(uc):
+                    orow[k] = -np.inf
                 for a in range(kh):
                     y = i * sh + a - pt
                     if y < 0 or y >= h:
@@ -26,29 +35,32 @@ def max_pool_nhwc(x, kh, kw, sh, sw, pt, pl, out):  # noqa: ANN001, ANN201
                         xx = j * sw + b - pl
                         if xx < 0 or xx >= w:
                             continue
-                        for k in range(c):
-                            v = x[n, y, xx, k]
-                            if v > out[n, i, j, k]:
-                                out[n, i, j, k] = v
+                        src = x[n, y, xx]
+                        for k in range(uc):
+                            v = src[k]
+                            o = orow[k]
+                            orow[k] = v if v > o else o
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(**_opts)
 def max_pool_grad_nhwc(x, g, kh, kw, sh, sw, pt, pl, dx):  # noqa: ANN001, ANN201
+    """Routes each gradient to the first maximum of its window (row-major), as TF."""
     n_, h, w, c = x.shape
     _, oh, ow, _ = g.shape
+    uc = np.uint64(c)
     best = np.empty(c, dtype=x.dtype)
-    by = np.empty(c, dtype=np.int64)
-    bx = np.empty(c, dtype=np.int64)
+    at = np.empty(c, dtype=np.int64)   # flat (y * w + x) of the maximum, -1: none
     for n in range(n_):
+        xn = x[n].reshape(h * w, c)
+        dxn = dx[n].reshape(h * w, c)
         for i in range(oh):
             for j in range(ow):
                 y0 = i * sh - pt
                 x0 = j * sw - pl
-                for k in range(c):
+                for k in range(uc):
                     best[k] = -np.inf
-                    by[k] = y0
-                    bx[k] = x0
+                    at[k] = -1
                 for a in range(kh):
                     y = y0 + a
                     if y < 0 or y >= h:
@@ -57,27 +69,38 @@ def max_pool_grad_nhwc(x, g, kh, kw, sh, sw, pt, pl, dx):  # noqa: ANN001, ANN20
                         xx = x0 + b
                         if xx < 0 or xx >= w:
                             continue
-                        for k in range(c):
-                            v = x[n, y, xx, k]
+                        p = y * w + xx
+                        src = xn[p]
+                        for k in range(uc):
+                            v = src[k]
                             if v > best[k]:
                                 best[k] = v
-                                by[k] = y
-                                bx[k] = xx
-                for k in range(c):
-                    if 0 <= by[k] < h and 0 <= bx[k] < w:
-                        dx[n, by[k], bx[k], k] += g[n, i, j, k]
+                                at[k] = p
+                grow = g[n, i, j]
+                if 0 <= y0 and y0 < h and 0 <= x0 and x0 < w:
+                    first = y0 * w + x0  # the window's first position (all -inf / NaN: TF's)
+                else:
+                    first = -1
+                for k in range(uc):
+                    p = at[k]
+                    if p < 0:
+                        p = first
+                    if p >= 0:
+                        dxn[p, k] += grow[k]
     return dx
 
 
-@njit(cache=True, nogil=True)
+@njit(**_opts)
 def avg_pool_nhwc(x, kh, kw, sh, sw, pt, pl, out):  # noqa: ANN001, ANN201
     n_, h, w, c = x.shape
     _, oh, ow, _ = out.shape
+    uc = np.uint64(c)
     for n in range(n_):
         for i in range(oh):
             for j in range(ow):
-                for k in range(c):
-                    out[n, i, j, k] = 0
+                orow = out[n, i, j]
+                for k in range(uc):
+                    orow[k] = 0
                 cnt = 0
                 for a in range(kh):
                     y = i * sh + a - pt
@@ -88,18 +111,20 @@ def avg_pool_nhwc(x, kh, kw, sh, sw, pt, pl, out):  # noqa: ANN001, ANN201
                         if xx < 0 or xx >= w:
                             continue
                         cnt += 1
-                        for k in range(c):
-                            out[n, i, j, k] += x[n, y, xx, k]
+                        src = x[n, y, xx]
+                        for k in range(uc):
+                            orow[k] += src[k]
                 d = x.dtype.type(cnt) if cnt > 0 else x.dtype.type(1)
-                for k in range(c):
-                    out[n, i, j, k] = out[n, i, j, k] / d
+                for k in range(uc):
+                    orow[k] = orow[k] / d
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(**_opts)
 def avg_pool_grad_nhwc(g, kh, kw, sh, sw, pt, pl, dx):  # noqa: ANN001, ANN201
     n_, h, w, c = dx.shape
     _, oh, ow, _ = g.shape
+    uc = np.uint64(c)
     for n in range(n_):
         for i in range(oh):
             for j in range(ow):
@@ -114,6 +139,7 @@ def avg_pool_grad_nhwc(g, kh, kw, sh, sw, pt, pl, dx):  # noqa: ANN001, ANN201
                 if cnt == 0:
                     continue
                 d = g.dtype.type(cnt)
+                grow = g[n, i, j]
                 for a in range(kh):
                     y = i * sh + a - pt
                     if y < 0 or y >= h:
@@ -122,8 +148,7 @@ def avg_pool_grad_nhwc(g, kh, kw, sh, sw, pt, pl, dx):  # noqa: ANN001, ANN201
                         xx = j * sw + b - pl
                         if xx < 0 or xx >= w:
                             continue
-                        for k in range(c):
-                            dx[n, y, xx, k] += g[n, i, j, k] / d
+                        drow = dx[n, y, xx]
+                        for k in range(uc):
+                            drow[k] += grow[k] / d
     return dx
-
-

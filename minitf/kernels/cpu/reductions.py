@@ -50,6 +50,9 @@ def reduction_kernel(op: Any, state: Any) -> Any:
     from minitf.ops.math_ops import reduction_axes
 
     def kernel(x: Any, axes: Any) -> Any:
+        if name == "Sum" and type(axes) is np.ndarray and axes.size == 0 and \
+                type(x) is np.ndarray and x.dtype in _FLOATS:
+            return x.copy()  # no axes (a gradient that needed no un-broadcasting): a copy
         if type(x) is np.ndarray and x.dtype in _FLOATS and x.ndim >= 1 and \
                 x.size >= MIN_SIZE and 1 <= x.shape[-1] <= max_row and x.flags.c_contiguous:
             ax = reduction_axes(x, np.asarray(axes))

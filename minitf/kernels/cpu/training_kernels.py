@@ -215,10 +215,92 @@ def _sparse_adadelta(ctx: Any, jit: Any, T: Any) -> Any:
 for _op_type, _body in (("ApplyGradientDescent", _gd), ("ApplyMomentum", _momentum),
                         ("ApplyAdagrad", _adagrad), ("ApplyRMSProp", _rms_prop),
                         ("ApplyCenteredRMSProp", _centered_rms_prop),
-                        ("ApplyAdadelta", _adadelta), ("ApplyAdam", _adam),
+                        ("ApplyAdadelta", _adadelta),
                         ("SparseApplyMomentum", _sparse_momentum),
                         ("SparseApplyAdagrad", _sparse_adagrad),
                         ("SparseApplyRMSProp", _sparse_rms_prop),
                         ("SparseApplyCenteredRMSProp", _sparse_centered_rms_prop),
                         ("SparseApplyAdadelta", _sparse_adadelta)):
     _factory(_op_type, _body)
+
+
+# --- ApplyAdam: the common case in a few Python operations ---------------------------------------
+
+_PARALLEL_MIN = 1 << 18   # elements: larger updates are split over the intra-op pool
+_ALIGN = 1024             # split points (elements): whole cache lines, SIMD-friendly
+
+
+@register_kernel("ApplyAdam", "CPU")
+def _adam_factory(op: Any, state: Any) -> Any:
+    """ApplyAdam: when var, m, v are initialized C-contiguous writable arrays of the op's dtype,
+    the hyper-parameters 0-d arrays and the gradient has the variable's shape (every training
+    step), one fused pass (split over the intra-op pool for large variables); anything else
+    runs the general path with all of TF's checks and errors."""
+    from minitf.kernels.cpu.parallel import blas_limiter, parallel_for, threads_for
+    from minitf.ops.training_ops import TrainingKernelContext
+
+    ctx = TrainingKernelContext(op, state)
+    if ctx.dtype not in _FLOAT:
+        return None
+    try:
+        jit = _jit()
+    except ImportError:  # pragma: no cover - numba missing: the reference runs
+        return None
+    dt = ctx.dtype
+    T = dt.type
+    one = T(1)
+    nesterov = ctx.flags["use_nesterov"]
+    fn = jit.adam_nesterov if nesterov else jit.adam
+    general = _adam(ctx, jit, T)
+    slot_var, slot_m, slot_v = ctx.slots
+    lock = slot_var.lock if ctx.use_locking else None
+    threads = threads_for(getattr(state, "config", None))
+    ndarray = np.ndarray
+
+    def update(var: np.ndarray, m: np.ndarray, v: np.ndarray, grad: np.ndarray, b1p: Any,
+               b2p: Any, lr: Any, b1: Any, b2: Any, eps: Any) -> None:
+        alpha = T(T(lr) * np.sqrt(one - T(b2p)) / (one - T(b1p)))
+        b1 = T(b1)
+        args = (one - b1, one - T(b2), T(eps)) + ((b1,) if nesterov else ())
+        fv, fm, fw, fg = var.reshape(-1), m.reshape(-1), v.reshape(-1), grad.reshape(-1)
+        n = fv.size
+        if n < _PARALLEL_MIN or threads < 2 or not blas_limiter.active:
+            fn(fv, fm, fw, fg, alpha, *args)
+            return
+        parts = min(threads, -(-n // _PARALLEL_MIN))
+        step = -(-n // parts)
+        step = -(-step // _ALIGN) * _ALIGN
+        edges = list(range(0, n, step)) + [n]
+
+        def part(i: int) -> None:
+            lo, hi = edges[i], edges[i + 1]
+            fn(fv[lo:hi], fm[lo:hi], fw[lo:hi], fg[lo:hi], alpha, *args)
+
+        parallel_for(len(edges) - 1, part, threads)
+
+    def apply_adam(b1p: Any, b2p: Any, lr: Any, b1: Any, b2: Any, eps: Any, grad: Any) -> Any:
+        var, m, v = slot_var.value, slot_m.value, slot_v.value
+        if (var is not None and m is not None and v is not None and type(grad) is ndarray
+                and grad.dtype == dt and var.dtype == dt and m.dtype == dt and v.dtype == dt
+                and grad.shape == var.shape and m.shape == var.shape and v.shape == var.shape
+                and var.flags.c_contiguous and m.flags.c_contiguous and v.flags.c_contiguous
+                and var.flags.writeable and m.flags.writeable and v.flags.writeable
+                and grad.flags.c_contiguous
+                and type(b1p) is ndarray and type(b2p) is ndarray and type(lr) is ndarray
+                and type(b1) is ndarray and type(b2) is ndarray and type(eps) is ndarray
+                and not (b1p.ndim or b2p.ndim or lr.ndim or b1.ndim or b2.ndim or eps.ndim)):
+            if lock is None:
+                update(var, m, v, grad, b1p, b2p, lr, b1, b2, eps)
+            else:
+                with lock:
+                    update(var, m, v, grad, b1p, b2p, lr, b1, b2, eps)
+            return var
+        refs, named = ctx.read((b1p, b2p, lr, b1, b2, eps, grad))
+        if lock is None:
+            general(refs, named)
+        else:
+            with lock:
+                general(refs, named)
+        return refs["var"]
+
+    return apply_adam

@@ -1,7 +1,8 @@
 """Plan rewrites, registered with :func:`minitf.runtime.plan.register_rewrite` on import:
-constant folding (order 10), common-subexpression elimination (20), elementwise fusion (50),
+constant folding (order 10), dropping unread pure steps (15), common-subexpression
+elimination (20), Conv2D / MatMul + BiasAdd (+ Relu) fusion (45), elementwise fusion (50),
 dropping dead constants (90). Importing this package compiles nothing."""
 
-from minitf.runtime.rewrites import folding, fusion
+from minitf.runtime.rewrites import dead_steps, folding, fusion, remap
 
-__all__ = ["folding", "fusion"]
+__all__ = ["dead_steps", "folding", "fusion", "remap"]
