@@ -28,6 +28,8 @@ bench: $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test]"
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_elementwise.py
+	$(BIN)/python bench/bench_training.py --rounds 3
+	$(BIN)/python bench/bench_mnist.py
 
 lint: $(BIN)/python
 	$(BIN)/python -m pip install -q ruff

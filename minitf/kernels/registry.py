@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["register_kernel", "kernel_for", "reference_kernel", "has_kernel",
-           "reference_kernels_only", "registered_kernels", "kernels_enabled"]
+           "reference_kernels_only", "registered_kernels", "kernels_enabled",
+           "register_device_copy", "device_copy"]
 
 KernelFactory = Callable[[Any, Any], Callable[..., Any] | None]
 
 _KERNELS: dict[tuple[str, str], KernelFactory] = {}
+_COPIES: dict[tuple[str, str], Callable[[Any], Any]] = {}
 _reference_only = os.environ.get("MINITF_KERNELS", "").lower() == "reference"
 _loaded_cpu = False
 
@@ -33,6 +35,26 @@ def register_kernel(op_type: str, device_type: str = "CPU") -> Callable[[KernelF
         return factory
 
     return deco
+
+
+def register_device_copy(src_type: str, dst_type: str) -> Callable[[Callable[[Any], Any]],
+                                                                 Callable[[Any], Any]]:
+    """Decorator registering ``fn(value) -> value`` that moves a value from a ``src_type``
+    device's memory to a ``dst_type`` device's. Plans insert a copy step wherever a value made
+    on one device is read by a kernel running on another and such a function is registered."""
+
+    def deco(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        _COPIES[(src_type.upper(), dst_type.upper())] = fn
+        return fn
+
+    return deco
+
+
+def device_copy(src_type: str, dst_type: str) -> Callable[[Any], Any] | None:
+    """The registered copy from ``src_type`` to ``dst_type`` memory, or None (same memory)."""
+    if src_type.upper() == dst_type.upper():
+        return None
+    return _COPIES.get((src_type.upper(), dst_type.upper()))
 
 
 def registered_kernels() -> dict[tuple[str, str], KernelFactory]:

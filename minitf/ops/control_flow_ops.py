@@ -115,7 +115,7 @@ def tuple_(tensors: Any, name: str | None = None, control_inputs: Any = None) ->
 
 register_op("IdentityN", inputs=["input: T"], outputs=["output: T"], attrs=["T: list(type)"],
             shape=lambda op: [t.get_shape() for t in op.inputs],
-            reference=lambda *xs: xs if len(xs) != 1 else xs[0], aliases_input=True,
+            reference=lambda *xs: xs, aliases_input=True,
             doc="Returns its inputs (a list of tensors of any types).")
 
 

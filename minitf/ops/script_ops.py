@@ -49,8 +49,6 @@ def _py_func_kernel(op: Operation, state: Any) -> Any:
     del state
     token = op._attrs["token"]
     tout = [dtypes.as_dtype(t) for t in op._attrs["Tout"]]
-    single = len(tout) == 1
-
     def run(*args: Any) -> Any:
         fn = _FUNCS.get(token)
         if fn is None:
@@ -60,13 +58,14 @@ def _py_func_kernel(op: Operation, state: Any) -> Any:
         result = fn(*args)
         if not tout:
             return None
-        values = [result] if single or not isinstance(result, (list, tuple)) else list(result)
+        # as TF: a returned list or tuple holds the outputs, anything else is the one output
+        values = list(result) if isinstance(result, (list, tuple)) else [result]
         if len(values) != len(tout):
             raise errors.InvalidArgumentError(
                 None, op, f"pyfunc {token} returned {len(values)} values, but expects "
                           f"{len(tout)} values")
         out = [_convert_result(op, i, v, t) for i, (v, t) in enumerate(zip(values, tout))]
-        return out[0] if single else tuple(out)
+        return tuple(out)
 
     return run
 

@@ -45,12 +45,8 @@ def _input_depth(input_shape: TensorShape) -> int:
     return depth
 
 
-class BasicRNNCell(LayerRNNCell):
-    """The most basic RNN cell: ``output = new_state = act([inputs, state] @ kernel + bias)``.
-
-    ``activation=tf.nn.relu`` with a recurrent block initialized to the identity gives the
-    IRNN of Le et al. (2015).
-    """
+class _UnitsCell(LayerRNNCell):
+    """A cell of ``num_units`` with an activation; its state and output have ``num_units``."""
 
     def __init__(self, num_units: int, activation: Any = None, reuse: Any = None,
                  name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
@@ -60,12 +56,20 @@ class BasicRNNCell(LayerRNNCell):
         self._activation = as_activation(activation)
 
     @property
-    def state_size(self) -> int:
+    def state_size(self) -> Any:
         return self._num_units
 
     @property
     def output_size(self) -> int:
         return self._num_units
+
+
+class BasicRNNCell(_UnitsCell):
+    """The most basic RNN cell: ``output = new_state = act([inputs, state] @ kernel + bias)``.
+
+    ``activation=tf.nn.relu`` with a recurrent block initialized to the identity gives the
+    IRNN of Le et al. (2015).
+    """
 
     def build(self, input_shape: TensorShape) -> None:
         depth = _input_depth(input_shape)
@@ -83,27 +87,16 @@ class BasicRNNCell(LayerRNNCell):
         return output, output
 
 
-class GRUCell(LayerRNNCell):
+class GRUCell(_UnitsCell):
     """Gated Recurrent Unit cell (Cho et al., 2014), TF's variant: weights
     ``gates/kernel`` (reset and update gates, bias initialized to 1) and ``candidate/kernel``."""
 
     def __init__(self, num_units: int, activation: Any = None, reuse: Any = None,
                  kernel_initializer: Any = None, bias_initializer: Any = None,
                  name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
-        super().__init__(_reuse=reuse, name=name, dtype=dtype, **kwargs)
-        check_supported_dtypes(self.dtype)
-        self._num_units = num_units
-        self._activation = as_activation(activation)
+        super().__init__(num_units, activation, reuse=reuse, name=name, dtype=dtype, **kwargs)
         self._kernel_initializer = as_initializer(kernel_initializer)
         self._bias_initializer = as_initializer(bias_initializer)
-
-    @property
-    def state_size(self) -> int:
-        return self._num_units
-
-    @property
-    def output_size(self) -> int:
-        return self._num_units
 
     def build(self, input_shape: TensorShape) -> None:
         depth = _input_depth(input_shape)
@@ -139,7 +132,7 @@ class GRUCell(LayerRNNCell):
         return new_h, new_h
 
 
-class BasicLSTMCell(LayerRNNCell):
+class BasicLSTMCell(_UnitsCell):
     """Basic LSTM cell (no peepholes, clipping or projection); ``forget_bias`` is added to the
     forget gate's pre-activation. The state is ``LSTMStateTuple(c, h)``, or ``[c, h]``
     concatenated when ``state_is_tuple=False``."""
@@ -147,24 +140,17 @@ class BasicLSTMCell(LayerRNNCell):
     def __init__(self, num_units: int, forget_bias: float = 1.0, state_is_tuple: bool = True,
                  activation: Any = None, reuse: Any = None, name: str | None = None,
                  dtype: Any = None, **kwargs: Any) -> None:
-        super().__init__(_reuse=reuse, name=name, dtype=dtype, **kwargs)
-        check_supported_dtypes(self.dtype)
+        super().__init__(num_units, activation, reuse=reuse, name=name, dtype=dtype, **kwargs)
         if not state_is_tuple:
             _log.warning("%s: Using a concatenated state is slower and will soon be "
                          "deprecated.  Use state_is_tuple=True.", self)
-        self._num_units = num_units
         self._forget_bias = forget_bias
         self._state_is_tuple = state_is_tuple
-        self._activation = as_activation(activation)
 
     @property
     def state_size(self) -> Any:
         n = self._num_units
         return LSTMStateTuple(n, n) if self._state_is_tuple else 2 * n
-
-    @property
-    def output_size(self) -> int:
-        return self._num_units
 
     def build(self, input_shape: TensorShape) -> None:
         depth = _input_depth(input_shape)

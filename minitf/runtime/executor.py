@@ -138,8 +138,9 @@ def _call(step: Step, slots: list[Any]) -> None:
 
 def _check(step: Step, index: int, value: Any) -> None:
     """Debug check: a kernel output matches its tensor's dtype and static shape."""
-    if len(step.ops) != 1 or len(step.outputs) != len(step.op._outputs):
-        return  # a fused step, or one output of a folded multi-output op
+    if len(step.ops) != 1 or len(step.outputs) != len(step.op._outputs) or \
+            step.kernel_device != "CPU" or step.label.startswith("_DeviceCopy"):
+        return  # fused, one output of a folded multi-output op, device memory, or a copy
     t = step.op._outputs[index]
     base = t.dtype.base_dtype
     arr = np.asarray(value)

@@ -34,6 +34,7 @@ class Step:
     outputs: list[int]
     device: str
     label: str = ""
+    kernel_device: str = "CPU"  # device type whose memory the kernel reads and writes
 
     @property
     def op(self) -> Operation:
@@ -102,6 +103,25 @@ def _alias_sources(steps: list[Step], feed_slots: list[int]) -> set[int]:
     return persistent
 
 
+def _returns_sequence(op: Operation) -> bool:
+    """Whether the op's kernels return a sequence of outputs (a list-valued or several output
+    arguments), so that a one-output instance (``unstack`` of length 1) must be unpacked."""
+    op_def = getattr(op, "_op_def", None)
+    if op_def is None:
+        return False
+    args = op_def.outputs
+    return len(args) > 1 or any(a.number_attr is not None or a.type_list_attr is not None
+                                for a in args)
+
+
+def _single_of_list(kernel: Callable[..., Any]) -> Callable[..., Any]:
+    """Adapts a kernel returning a one-element sequence to the one-output step protocol."""
+    def first(*args: Any) -> Any:
+        return kernel(*args)[0]
+    first.__wrapped__ = kernel  # type: ignore[attr-defined]
+    return first
+
+
 def build_plan(fetches: list[Tensor], targets: list[Operation], feeds: list[Tensor],
                state: Any, config: Any, graph_version: int,
                logged_placements: set[str] | None = None,
@@ -132,9 +152,13 @@ def build_plan(fetches: list[Tensor], targets: list[Operation], feeds: list[Tens
         device = placement[id(op)]
         dtype = device.rsplit("/device:", 1)[-1].split(":")[0]
         kernel = kernel_for(op, dtype, state)
+        kernel_device = dtype.upper()
         if kernel is None:  # placed on a device whose kernel declined: run the reference
-            kernel = kernel_for(op, "CPU", state)
-        steps.append(Step([op], kernel, ins, outs, device))  # type: ignore[arg-type]
+            kernel, kernel_device = kernel_for(op, "CPU", state), "CPU"
+        if len(outs) == 1 and _returns_sequence(op):
+            kernel = _single_of_list(kernel)
+        steps.append(Step([op], kernel, ins, outs, device,  # type: ignore[arg-type]
+                          kernel_device=kernel_device))
     ctx = dict(rewrite_context or {})
     ctx.update({"state": state, "config": config, "fetch_slots": [slot_of[id(t)] for t in fetches],
                 "feed_slots": feed_slots, "next_slot": n, "target_ops": list(targets)})
@@ -144,6 +168,7 @@ def build_plan(fetches: list[Tensor], targets: list[Operation], feeds: list[Tens
         steps = rewrite(steps, ctx)
     n = ctx["next_slot"]
     fetch_slots = [slot_of[id(t)] for t in fetches]
+    steps, fetch_slots, n = _insert_device_copies(steps, feed_slots, fetch_slots, n)
     persistent = _alias_sources(steps, feed_slots)
     plan = ExecutionPlan(steps, feed_slots, fetch_slots, [s in persistent for s in fetch_slots],
                          n, graph_version, ops)
@@ -152,6 +177,48 @@ def build_plan(fetches: list[Tensor], targets: list[Operation], feeds: list[Tens
     if len(steps) <= _MAX_GENERATED_STEPS:
         _compile(plan)
     return plan
+
+
+COPY_LABEL = "_DeviceCopy"
+
+
+def _insert_device_copies(steps: list[Step], feed_slots: list[int], fetch_slots: list[int],
+                          n: int) -> tuple[list[Step], list[int], int]:
+    """Adds a copy step wherever a kernel reads a value that lives in another device's memory
+    (feeds and fetched values live on the host), using the copies registered with
+    ``register_device_copy``; each value is copied once per destination."""
+    from minitf.kernels.registry import device_copy
+
+    where: dict[int, str] = {s: "CPU" for s in feed_slots}
+    maker: dict[int, Step] = {}
+    copied: dict[tuple[int, str], int] = {}
+    out: list[Step] = []
+
+    def moved(slot: int, dst: str, reader: Step) -> int:
+        nonlocal n
+        src = where.get(slot, "CPU")
+        fn = device_copy(src, dst)
+        if fn is None:
+            return slot
+        if (slot, dst) not in copied:
+            source = maker.get(slot, reader)
+            out.append(Step([source.op], fn, [slot], [n], source.device,
+                            label=f"{COPY_LABEL}:{src}->{dst}", kernel_device=dst))
+            where[n] = dst
+            copied[(slot, dst)] = n
+            n += 1
+        return copied[(slot, dst)]
+
+    for step in steps:
+        if any(where.get(s, "CPU") != step.kernel_device for s in step.inputs):
+            step.inputs = [moved(s, step.kernel_device, step) for s in step.inputs]
+        out.append(step)
+        for s in step.outputs:
+            where[s] = step.kernel_device
+            maker[s] = step
+    if any(where.get(s, "CPU") != "CPU" for s in fetch_slots):
+        fetch_slots = [moved(s, "CPU", maker[s]) if s in maker else s for s in fetch_slots]
+    return out, fetch_slots, n
 
 
 def _blas_limiter(steps: list[Step]) -> Any:
@@ -174,6 +241,8 @@ def _link_dependencies(plan: ExecutionPlan, skipped: set[int] | None = None) -> 
     for i, step in enumerate(plan.steps):
         for s in step.outputs:
             producer[s] = i
+        if step.label.startswith(COPY_LABEL):
+            continue  # control edges attach to the op's own step, not to its copies
         for op in step.ops:
             step_of_op[id(op)] = i
     skipped = skipped or set()

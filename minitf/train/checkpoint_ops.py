@@ -88,7 +88,7 @@ def _restore_kernel(op: Any, state: Any) -> Any:
                     None, op, f"tensor_name = {name}; expected dtype {want.name} does not "
                               f"equal original dtype {have.name} (checkpoint {reader.prefix})")
             out.append(reader.get_tensor(name))
-        return out[0] if len(out) == 1 else tuple(out)  # one output: the value itself
+        return tuple(out)
 
     return restore
 
