@@ -83,8 +83,8 @@ def batch_gemm(x: np.ndarray, y: np.ndarray, threads: int) -> np.ndarray:
     x3 = x.reshape((count, m, k))
     y3 = y.reshape((count, k, n))
     out = np.empty((count, m, n), dtype=np.result_type(x, y))
-    edges = [count * i // threads for i in range(min(threads, count) + 1)]
-    edges = [e for i, e in enumerate(edges) if i == 0 or e != edges[i - 1]]
+    parts = min(threads, count)
+    edges = [count * i // parts for i in range(parts + 1)]  # every batch entry in one part
 
     def part(i: int) -> None:
         lo, hi = edges[i], edges[i + 1]
