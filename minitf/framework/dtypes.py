@@ -95,23 +95,22 @@ class DType:
             return 0 if self.base_dtype is string else 1
         return np.dtype(self._np).itemsize
 
-    @property
-    def min(self) -> Any:
+    def _limit(self, end: str, word: str, bool_value: bool) -> Any:
+        """The ``end`` ("min" or "max") value of the type; ``word`` names it in the error."""
         b = self.base_dtype
         if b.is_floating:
-            return float(np.finfo(_np_for_limits(b)).min)
+            return float(getattr(np.finfo(_np_for_limits(b)), end))
         if b.is_integer or b is bool:
-            return int(np.iinfo(b._np).min) if b is not bool else False
-        raise TypeError(f"Cannot find minimum value of {self}.")
+            return int(getattr(np.iinfo(b._np), end)) if b is not bool else bool_value
+        raise TypeError(f"Cannot find {word} value of {self}.")
+
+    @property
+    def min(self) -> Any:
+        return self._limit("min", "minimum", False)
 
     @property
     def max(self) -> Any:
-        b = self.base_dtype
-        if b.is_floating:
-            return float(np.finfo(_np_for_limits(b)).max)
-        if b.is_integer or b is bool:
-            return int(np.iinfo(b._np).max) if b is not bool else True
-        raise TypeError(f"Cannot find maximum value of {self}.")
+        return self._limit("max", "maximum", True)
 
     @property
     def limits(self) -> tuple[Any, Any]:

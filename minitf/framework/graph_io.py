@@ -318,6 +318,25 @@ def import_graph_def(graph_def: Any, input_map: dict[str, Any] | None = None,
     return out
 
 
+def atomic_write(path: str, data: bytes) -> None:
+    """Writes ``data`` to ``path`` through a temporary file, fsync and rename."""
+    directory = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
+                               suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def write_graph(graph_or_graph_def: Any, logdir: str, name: str, as_text: bool = True) -> str:
     """Writes a GraphDef to ``logdir/name`` (text or binary), atomically; returns the path."""
     from minitf.framework.graph import Graph
@@ -327,15 +346,5 @@ def write_graph(graph_or_graph_def: Any, logdir: str, name: str, as_text: bool =
     os.makedirs(logdir, exist_ok=True)
     path = os.path.join(logdir, name)
     data = str(gd).encode() if as_text else gd.SerializeToString()
-    fd, tmp = tempfile.mkstemp(dir=logdir, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, data)
     return path

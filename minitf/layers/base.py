@@ -16,6 +16,7 @@ from minitf.framework import dtypes
 from minitf.framework.graph import GraphKeys, get_default_graph
 from minitf.framework.tensor_conversion import convert_to_tensor
 from minitf.framework.tensor_shape import TensorShape
+from minitf.ops import init_ops
 from minitf.ops.variable_scope import VariableScope, get_variable, variable_scope
 
 __all__ = ["Layer"]
@@ -187,6 +188,44 @@ class Layer:
             raise ValueError("get_weights needs a default session")
         return session.run(self.weights)
 
+
+
+class KernelBiasLayer(Layer):
+    """Base of the layers with a ``kernel`` and an optional ``bias`` weight (``Dense``,
+    ``Conv2D``): their shared constructor arguments and the building of the two weights."""
+
+    def __init__(self, activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = None, bias_initializer: Any = None,
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, trainable: bool = True, name: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(trainable=trainable, name=name,
+                         activity_regularizer=activity_regularizer, **kwargs)
+        self.activation = activation
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer if bias_initializer is not None \
+            else init_ops.zeros_initializer()
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self.kernel: Any = None
+        self.bias: Any = None
+
+    def _build_kernel_bias(self, kernel_shape: list[Any], bias_shape: list[Any]) -> None:
+        """Adds the ``kernel`` weight and, with ``use_bias``, the ``bias`` weight."""
+        self.kernel = self.add_weight("kernel", shape=kernel_shape,
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", shape=bias_shape,
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        self.built = True
 
 def _convert(inputs: Any, dtype: str | None) -> Any:
     if isinstance(inputs, (list, tuple)):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitf.framework.tensor_shape import TensorShape
-from minitf.layers.base import Layer
-from minitf.ops import init_ops
+from minitf.layers.base import KernelBiasLayer, Layer
 from minitf.ops.nn_conv_ops import bias_add
 from minitf.ops.nn_conv_ops import conv2d as nn_conv2d
 from minitf.ops.nn_pooling_ops import avg_pool, max_pool
@@ -60,7 +59,7 @@ def _out_length(length: int | None, window: int, padding: str, stride: int,
     return (length - window + stride) // stride
 
 
-class Conv2D(Layer):
+class Conv2D(KernelBiasLayer):
     """2-D convolution: ``kernel`` ``[kh, kw, in, filters]``, ``bias`` ``[filters]``."""
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1),
@@ -71,25 +70,20 @@ class Conv2D(Layer):
                  activity_regularizer: Any = None, kernel_constraint: Any = None,
                  bias_constraint: Any = None, trainable: bool = True, name: str | None = None,
                  **kwargs: Any) -> None:
-        super().__init__(trainable=trainable, name=name,
-                         activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                         trainable=trainable, name=name, **kwargs)
         self.filters = int(filters)
         self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size")
         self.strides = normalize_tuple(strides, 2, "strides")
         self.padding = normalize_padding(padding)
         self.data_format = normalize_data_format(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate")
-        self.activation = activation
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer if bias_initializer is not None \
-            else init_ops.zeros_initializer()
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel: Any = None
-        self.bias: Any = None
 
     def _channel_axis(self) -> int:
         return 1 if self.data_format == "channels_first" else -1
@@ -100,17 +94,8 @@ class Conv2D(Layer):
         if channels is None:
             raise ValueError("The channel dimension of the inputs should be defined. Found "
                              "`None`.")
-        self.kernel = self.add_weight("kernel", shape=list(self.kernel_size) + [channels,
-                                                                                self.filters],
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", shape=[self.filters],
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        self.built = True
+        self._build_kernel_bias(list(self.kernel_size) + [channels, self.filters],
+                                [self.filters])
 
     def call(self, inputs: Any) -> Any:
         fmt = _nn_format(self.data_format)

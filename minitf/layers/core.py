@@ -9,7 +9,7 @@ import numpy as np
 
 from minitf.framework.constant_value import constant_value
 from minitf.framework.tensor_shape import TensorShape
-from minitf.layers.base import Layer
+from minitf.layers.base import KernelBiasLayer, Layer
 from minitf.ops import array_ops, init_ops, math_ops, nn_ops
 from minitf.ops.constant_op import constant
 from minitf.ops.nn_conv_ops import bias_add
@@ -17,7 +17,7 @@ from minitf.ops.nn_conv_ops import bias_add
 __all__ = ["Dense", "Dropout", "Flatten", "dense", "dropout", "flatten"]
 
 
-class Dense(Layer):
+class Dense(KernelBiasLayer):
     """``outputs = activation(inputs @ kernel + bias)``; variables ``kernel`` ``[in, units]`` and
     ``bias`` ``[units]``. Inputs of rank > 2 contract their last axis (``Tensordot``)."""
 
@@ -27,23 +27,18 @@ class Dense(Layer):
                  activity_regularizer: Any = None, kernel_constraint: Any = None,
                  bias_constraint: Any = None, trainable: bool = True, name: str | None = None,
                  **kwargs: Any) -> None:
-        super().__init__(trainable=trainable, name=name,
-                         activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                         trainable=trainable, name=name, **kwargs)
         self.units = int(units)
         if self.units <= 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive "
                              f"integer, got {units}.")
-        self.activation = activation
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer if bias_initializer is not None \
-            else init_ops.zeros_initializer()
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel: Any = None
-        self.bias: Any = None
 
     def build(self, input_shape: TensorShape) -> None:
         last_dim = TensorShape(input_shape)[-1] if TensorShape(input_shape).ndims else None
@@ -51,16 +46,7 @@ class Dense(Layer):
             raise ValueError("The last dimension of the inputs to `Dense` should be defined. "
                              "Found `None`.")
         last_dim = int(getattr(last_dim, "value", last_dim))
-        self.kernel = self.add_weight("kernel", shape=[last_dim, self.units],
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", shape=[self.units],
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        self.built = True
+        self._build_kernel_bias([last_dim, self.units], [self.units])
 
     def call(self, inputs: Any) -> Any:
         if inputs.dtype.base_dtype != self.kernel.dtype.base_dtype:

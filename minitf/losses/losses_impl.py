@@ -5,6 +5,7 @@ collection."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from minitf.framework import dtypes
@@ -123,15 +124,25 @@ def _float_pair(predictions: Any, labels: Any) -> tuple[Tensor, Tensor]:
     return predictions, labels
 
 
+def _elementwise_loss(default_name: str, loss_fn: Callable[[Tensor, Tensor], Tensor],
+                      labels: Any, predictions: Any, weights: Any, scope: str | None,
+                      loss_collection: str | None, reduction: str) -> Tensor:
+    """The weighted ``loss_fn(predictions, labels)`` (both cast to float32) of the losses of
+    ``labels`` and ``predictions``, under the name scope ``scope`` (default ``default_name``)."""
+    _check_args(labels=labels, predictions=predictions)
+    with name_scope(scope, default_name, [predictions, labels, weights]) as scope:
+        predictions, labels = _float_pair(predictions, labels)
+        losses = loss_fn(predictions, labels)
+        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)
+
+
 def absolute_difference(labels: Any, predictions: Any, weights: Any = 1.0,
                         scope: str | None = None, loss_collection: str | None = GraphKeys.LOSSES,
                         reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Weighted ``|predictions - labels|``."""
-    _check_args(labels=labels, predictions=predictions)
-    with name_scope(scope, "absolute_difference", [predictions, labels, weights]) as scope:
-        predictions, labels = _float_pair(predictions, labels)
-        losses = _m().abs(_m().subtract(predictions, labels))
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)
+    return _elementwise_loss("absolute_difference",
+                             lambda p, lb: _m().abs(_m().subtract(p, lb)),
+                             labels, predictions, weights, scope, loss_collection, reduction)
 
 
 def cosine_distance(labels: Any, predictions: Any, axis: int | None = None, weights: Any = 1.0,
@@ -145,12 +156,13 @@ def cosine_distance(labels: Any, predictions: Any, axis: int | None = None, weig
         axis = dim
     if axis is None:
         raise ValueError("You must specify argument `axis`.")
-    _check_args(labels=labels, predictions=predictions)
-    with name_scope(scope, "cosine_distance_loss", [predictions, labels, weights]) as scope:
-        predictions, labels = _float_pair(predictions, labels)
+
+    def losses(predictions: Tensor, labels: Tensor) -> Tensor:
         radial_diffs = _m().multiply(predictions, labels)
-        losses = 1 - _m().reduce_sum(radial_diffs, axis=(axis,), keepdims=True)
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)
+        return 1 - _m().reduce_sum(radial_diffs, axis=(axis,), keepdims=True)
+
+    return _elementwise_loss("cosine_distance_loss", losses, labels, predictions, weights,
+                             scope, loss_collection, reduction)
 
 
 def hinge_loss(labels: Any, logits: Any, weights: Any = 1.0, scope: str | None = None,
@@ -172,31 +184,33 @@ def huber_loss(labels: Any, predictions: Any, weights: Any = 1.0, delta: float =
                scope: str | None = None, loss_collection: str | None = GraphKeys.LOSSES,
                reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Weighted Huber loss: quadratic within ``delta`` of the label, linear beyond."""
-    _check_args(labels=labels, predictions=predictions)
     m = _m()
-    with name_scope(scope, "huber_loss", [predictions, labels, weights]) as scope:
-        predictions, labels = _float_pair(predictions, labels)
+
+    def losses(predictions: Tensor, labels: Tensor) -> Tensor:
         error = m.subtract(predictions, labels)
         abs_error = m.abs(error)
         quadratic = m.minimum(abs_error, delta)
         linear = m.subtract(abs_error, quadratic)
-        losses = m.add(m.multiply(convert_to_tensor(0.5, dtype=quadratic.dtype),
-                                  m.multiply(quadratic, quadratic)),
-                       m.multiply(delta, linear))
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)
+        return m.add(m.multiply(convert_to_tensor(0.5, dtype=quadratic.dtype),
+                                m.multiply(quadratic, quadratic)),
+                     m.multiply(delta, linear))
+
+    return _elementwise_loss("huber_loss", losses, labels, predictions, weights, scope,
+                             loss_collection, reduction)
 
 
 def log_loss(labels: Any, predictions: Any, weights: Any = 1.0, epsilon: float = 1e-7,
              scope: str | None = None, loss_collection: str | None = GraphKeys.LOSSES,
              reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Weighted binary log loss of probabilities ``predictions``."""
-    _check_args(labels=labels, predictions=predictions)
     m = _m()
-    with name_scope(scope, "log_loss", [predictions, labels, weights]) as scope:
-        predictions, labels = _float_pair(predictions, labels)
-        losses = -m.multiply(labels, m.log(predictions + epsilon)) - m.multiply(
+
+    def losses(predictions: Tensor, labels: Tensor) -> Tensor:
+        return -m.multiply(labels, m.log(predictions + epsilon)) - m.multiply(
             (1 - labels), m.log(1 - predictions + epsilon))
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)
+
+    return _elementwise_loss("log_loss", losses, labels, predictions, weights, scope,
+                             loss_collection, reduction)
 
 
 def mean_pairwise_squared_error(labels: Any, predictions: Any, weights: Any = 1.0,
@@ -238,11 +252,9 @@ def mean_squared_error(labels: Any, predictions: Any, weights: Any = 1.0,
                        scope: str | None = None, loss_collection: str | None = GraphKeys.LOSSES,
                        reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Weighted ``(predictions - labels)**2``."""
-    _check_args(labels=labels, predictions=predictions)
-    with name_scope(scope, "mean_squared_error", [predictions, labels, weights]) as scope:
-        predictions, labels = _float_pair(predictions, labels)
-        losses = _m().squared_difference(predictions, labels)
-        return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)
+    return _elementwise_loss("mean_squared_error",
+                             lambda p, lb: _m().squared_difference(p, lb),
+                             labels, predictions, weights, scope, loss_collection, reduction)
 
 
 def sigmoid_cross_entropy(multi_class_labels: Any, logits: Any, weights: Any = 1.0,

@@ -169,12 +169,35 @@ def _assert_in_unit_interval(predictions: Tensor) -> list[Any]:
 
 # --- mean and the metrics built on it --------------------------------------------------------
 
+def _weighted_values(values: Tensor, weights: Any) -> tuple[Tensor, Tensor]:
+    """``values * weights`` (weights cast to float32 and broadcast) and the broadcast weights."""
+    from minitf.ops.weights_broadcast_ops import broadcast_weights
+
+    m = _m()
+    values, _, weights = _remove_squeezable_dimensions(values, None, weights)
+    weights = broadcast_weights(m.cast(weights, dtypes.float32), values)
+    return m.multiply(values, weights), weights
+
+
+def _mean_ops(total: Any, count: Any, values: Tensor, total_delta: Any, num_values: Any,
+              metrics_collections: Any, updates_collections: Any) -> tuple[Tensor, Tensor]:
+    """The ``total / count`` value of a mean metric and its update op, which adds
+    ``total_delta`` to ``total`` and ``num_values`` to ``count``."""
+    from minitf.ops import state_ops
+
+    m = _m()
+    update_total_op = state_ops.assign_add(total, total_delta)
+    with control_dependencies([values]):
+        update_count_op = state_ops.assign_add(count, num_values)
+    mean_t = _collect(metrics_collections,
+                      m.div_no_nan(total, m.maximum(count, 0), name="value"))
+    update_op = m.div_no_nan(update_total_op, m.maximum(update_count_op, 0), name="update_op")
+    return mean_t, _collect(updates_collections, update_op)
+
+
 def mean(values: Any, weights: Any = None, metrics_collections: Any = None,
          updates_collections: Any = None, name: str | None = None) -> tuple[Tensor, Tensor]:
     """The (weighted) mean of ``values`` over all batches (``total / count``)."""
-    from minitf.ops import state_ops
-    from minitf.ops.weights_broadcast_ops import broadcast_weights
-
     m, a = _m(), _a()
     with _variable_scope(name, "mean", [values, weights]):
         values = m.cast(values, dtypes.float32)
@@ -183,27 +206,16 @@ def mean(values: Any, weights: Any = None, metrics_collections: Any = None,
         if weights is None:
             num_values = m.cast(a.size(values), dtypes.float32)
         else:
-            values, _, weights = _remove_squeezable_dimensions(values, None, weights)
-            weights = broadcast_weights(m.cast(weights, dtypes.float32), values)
-            values = m.multiply(values, weights)
+            values, weights = _weighted_values(values, weights)
             num_values = m.reduce_sum(weights)
-        update_total_op = state_ops.assign_add(total, m.reduce_sum(values))
-        with control_dependencies([values]):
-            update_count_op = state_ops.assign_add(count, num_values)
-        mean_t = _collect(metrics_collections,
-                          m.div_no_nan(total, m.maximum(count, 0), name="value"))
-        update_op = m.div_no_nan(update_total_op, m.maximum(update_count_op, 0),
-                                 name="update_op")
-        return mean_t, _collect(updates_collections, update_op)
+        return _mean_ops(total, count, values, m.reduce_sum(values), num_values,
+                         metrics_collections, updates_collections)
 
 
 def mean_tensor(values: Any, weights: Any = None, metrics_collections: Any = None,
                 updates_collections: Any = None, name: str | None = None
                 ) -> tuple[Tensor, Tensor]:
     """The elementwise (weighted) mean of ``values`` over all batches."""
-    from minitf.ops import state_ops
-    from minitf.ops.weights_broadcast_ops import broadcast_weights
-
     m, a = _m(), _a()
     with _variable_scope(name, "mean", [values, weights]):
         values = m.cast(values, dtypes.float32)
@@ -211,18 +223,10 @@ def mean_tensor(values: Any, weights: Any = None, metrics_collections: Any = Non
         count = metric_variable(values.get_shape(), dtypes.float32, name="count_tensor")
         num_values = a.ones_like(values)
         if weights is not None:
-            values, _, weights = _remove_squeezable_dimensions(values, None, weights)
-            weights = broadcast_weights(m.cast(weights, dtypes.float32), values)
-            values = m.multiply(values, weights)
+            values, weights = _weighted_values(values, weights)
             num_values = m.multiply(num_values, weights)
-        update_total_op = state_ops.assign_add(total, values)
-        with control_dependencies([values]):
-            update_count_op = state_ops.assign_add(count, num_values)
-        mean_t = _collect(metrics_collections,
-                          m.div_no_nan(total, m.maximum(count, 0), name="value"))
-        update_op = m.div_no_nan(update_total_op, m.maximum(update_count_op, 0),
-                                 name="update_op")
-        return mean_t, _collect(updates_collections, update_op)
+        return _mean_ops(total, count, values, values, num_values, metrics_collections,
+                         updates_collections)
 
 
 def accuracy(labels: Any, predictions: Any, weights: Any = None,

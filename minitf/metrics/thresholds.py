@@ -108,36 +108,39 @@ true_negatives_at_thresholds = _count_at_thresholds("tn")
 false_negatives_at_thresholds = _count_at_thresholds("fn")
 
 
+def _tp_ratio_at_thresholds(prefix: str, other: str, labels: Any, predictions: Any,
+                            thresholds: Any, weights: Any, metrics_collections: Any,
+                            updates_collections: Any, name: str | None
+                            ) -> tuple[Tensor, Tensor]:
+    """``tp / (tp + <other> + 1e-7)`` per threshold, in ``<prefix>_at_thresholds`` with ops
+    ``<prefix>_value`` and ``<prefix>_update_op``."""
+    m = _m()
+    with _variable_scope(name, f"{prefix}_at_thresholds", [predictions, labels, weights]):
+        values, ups = _confusion_matrix_at_thresholds(labels, predictions, list(thresholds),
+                                                      weights, includes=("tp", other))
+
+        def compute(tp: Any, o: Any, n: str) -> Tensor:
+            return m.divide(tp, 1e-7 + tp + o, name=f"{prefix}_{n}")
+
+        value = _collect(metrics_collections, compute(values["tp"], values[other], "value"))
+        return value, _collect(updates_collections,
+                               compute(ups["tp"], ups[other], "update_op"))
+
+
 def precision_at_thresholds(labels: Any, predictions: Any, thresholds: Any, weights: Any = None,
                             metrics_collections: Any = None, updates_collections: Any = None,
                             name: str | None = None) -> tuple[Tensor, Tensor]:
     """tp / (tp + fp + 1e-7) per threshold."""
-    m = _m()
-    with _variable_scope(name, "precision_at_thresholds", [predictions, labels, weights]):
-        values, ups = _confusion_matrix_at_thresholds(labels, predictions, list(thresholds),
-                                                      weights, includes=("tp", "fp"))
-
-        def compute(tp: Any, fp: Any, n: str) -> Tensor:
-            return m.divide(tp, 1e-7 + tp + fp, name="precision_" + n)
-
-        value = _collect(metrics_collections, compute(values["tp"], values["fp"], "value"))
-        return value, _collect(updates_collections, compute(ups["tp"], ups["fp"], "update_op"))
+    return _tp_ratio_at_thresholds("precision", "fp", labels, predictions, thresholds, weights,
+                                   metrics_collections, updates_collections, name)
 
 
 def recall_at_thresholds(labels: Any, predictions: Any, thresholds: Any, weights: Any = None,
                          metrics_collections: Any = None, updates_collections: Any = None,
                          name: str | None = None) -> tuple[Tensor, Tensor]:
     """tp / (tp + fn + 1e-7) per threshold."""
-    m = _m()
-    with _variable_scope(name, "recall_at_thresholds", [predictions, labels, weights]):
-        values, ups = _confusion_matrix_at_thresholds(labels, predictions, list(thresholds),
-                                                      weights, includes=("tp", "fn"))
-
-        def compute(tp: Any, fn: Any, n: str) -> Tensor:
-            return m.divide(tp, 1e-7 + tp + fn, name="recall_" + n)
-
-        value = _collect(metrics_collections, compute(values["tp"], values["fn"], "value"))
-        return value, _collect(updates_collections, compute(ups["tp"], ups["fn"], "update_op"))
+    return _tp_ratio_at_thresholds("recall", "fn", labels, predictions, thresholds, weights,
+                                   metrics_collections, updates_collections, name)
 
 
 def auc(labels: Any, predictions: Any, weights: Any = None, num_thresholds: int = 200,

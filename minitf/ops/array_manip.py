@@ -454,14 +454,18 @@ def _split_shape(op: Any) -> list[TensorShape]:
     return [TensorShape(d[:ax] + (size_,) + d[ax + 1:])] * n
 
 
-def _split_ref(split_dim: Any, value: Any, num_split: int) -> Any:
-    value = np.asarray(value)
-    r = value.ndim
+def _split_axis_ref(split_dim: Any, r: int) -> int:
+    """The split axis of Split/SplitV at run time, checked against the input rank ``r``."""
     d = int(np.asarray(split_dim))
     if not -r <= d < r:
         raise errors.InvalidArgumentError(None, None, f"-input rank(-{r}) <= split_dim < input "
                                                       f"rank ({r}), but got {d}")
-    d %= r
+    return d % r
+
+
+def _split_ref(split_dim: Any, value: Any, num_split: int) -> Any:
+    value = np.asarray(value)
+    d = _split_axis_ref(split_dim, value.ndim)
     if value.shape[d] % num_split:
         raise errors.InvalidArgumentError(
             None, None, f"Number of ways to split should evenly divide the split dimension, "
@@ -517,12 +521,7 @@ def _splitv_shape(op: Any) -> list[TensorShape]:
 
 def _splitv_ref(value: Any, size_splits: Any, split_dim: Any) -> Any:
     value = np.asarray(value)
-    r = value.ndim
-    d = int(np.asarray(split_dim))
-    if not -r <= d < r:
-        raise errors.InvalidArgumentError(None, None, f"-input rank(-{r}) <= split_dim < input "
-                                                      f"rank ({r}), but got {d}")
-    d %= r
+    d = _split_axis_ref(split_dim, value.ndim)
     sizes = su.int_list(size_splits)
     n = value.shape[d]
     if sizes.count(-1) > 1:

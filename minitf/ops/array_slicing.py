@@ -330,6 +330,17 @@ def _undefined_dim(d: Any) -> bool:
     return isinstance(d, Dimension) and d.value is None
 
 
+def _slice_field(v: Any, default: int, dtype: Any) -> tuple[Any, int]:
+    """A slice's start, stop or step as a strided-slice entry, and 1 where it is unset (then
+    the entry is ``default``, a constant of ``dtype`` when the slice holds tensors)."""
+    from minitf.ops.constant_op import constant
+
+    if v is not None and not _undefined_dim(v):
+        _check_index(v)
+        return _plain(v), 0
+    return (default if dtype is None else constant(default, dtype=dtype)), 1
+
+
 def _plain(v: Any) -> Any:
     return int(v) if isinstance(v, Dimension) else v
 
@@ -366,23 +377,13 @@ def slice_helper(tensor: Any, slice_spec: Any, var: Any = None) -> Tensor:
                         dtype = dtypes.int32
                     elif d == dtypes.int16 and dtype is None:
                         dtype = dtypes.int16
-            if s.start is not None and not _undefined_dim(s.start):
-                _check_index(s.start)
-                begin.append(_plain(s.start))
-            else:
-                begin.append(0 if dtype is None else constant(0, dtype=dtype))
-                begin_mask |= 1 << index
-            if s.stop is not None and not _undefined_dim(s.stop):
-                _check_index(s.stop)
-                end.append(_plain(s.stop))
-            else:
-                end.append(0 if dtype is None else constant(0, dtype=dtype))
-                end_mask |= 1 << index
-            if s.step is not None and not _undefined_dim(s.step):
-                _check_index(s.step)
-                strides.append(_plain(s.step))
-            else:
-                strides.append(1 if dtype is None else constant(1, dtype=dtype))
+            value, unset = _slice_field(s.start, 0, dtype)
+            begin.append(value)
+            begin_mask |= unset << index
+            value, unset = _slice_field(s.stop, 0, dtype)
+            end.append(value)
+            end_mask |= unset << index
+            strides.append(_slice_field(s.step, 1, dtype)[0])
         elif s is Ellipsis:
             begin.append(0)
             end.append(0)

@@ -162,44 +162,39 @@ class RandomUniform(Initializer):
                 "dtype": self.dtype.name}
 
 
-class RandomNormal(Initializer):
+class _MeanStddevInitializer(Initializer):
+    """Shared body of RandomNormal and TruncatedNormal: samples of ``random_ops.<_sampler>``
+    with a mean and a stddev."""
+
+    _sampler = ""
+
+    def __init__(self, mean: Any = 0.0, stddev: Any = 1.0, seed: int | None = None,
+                 dtype: Any = dtypes.float32) -> None:
+        self.mean = mean
+        self.stddev = stddev
+        self.seed = seed
+        self.dtype = _assert_float_dtype(dtype)
+
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
+        dtype = dtype if dtype is not None else self.dtype
+        return getattr(random_ops, self._sampler)(_shape_list(shape), self.mean, self.stddev,
+                                                  dtype, seed=self.seed)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed,
+                "dtype": self.dtype.name}
+
+
+class RandomNormal(_MeanStddevInitializer):
     """Normal samples (``tf.random_normal_initializer``)."""
 
-    def __init__(self, mean: Any = 0.0, stddev: Any = 1.0, seed: int | None = None,
-                 dtype: Any = dtypes.float32) -> None:
-        self.mean = mean
-        self.stddev = stddev
-        self.seed = seed
-        self.dtype = _assert_float_dtype(dtype)
-
-    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        dtype = dtype if dtype is not None else self.dtype
-        return random_ops.random_normal(_shape_list(shape), self.mean, self.stddev, dtype,
-                                        seed=self.seed)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed,
-                "dtype": self.dtype.name}
+    _sampler = "random_normal"
 
 
-class TruncatedNormal(Initializer):
+class TruncatedNormal(_MeanStddevInitializer):
     """Normal samples re-drawn beyond 2 stddev (``tf.truncated_normal_initializer``)."""
 
-    def __init__(self, mean: Any = 0.0, stddev: Any = 1.0, seed: int | None = None,
-                 dtype: Any = dtypes.float32) -> None:
-        self.mean = mean
-        self.stddev = stddev
-        self.seed = seed
-        self.dtype = _assert_float_dtype(dtype)
-
-    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        dtype = dtype if dtype is not None else self.dtype
-        return random_ops.truncated_normal(_shape_list(shape), self.mean, self.stddev, dtype,
-                                           seed=self.seed)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed,
-                "dtype": self.dtype.name}
+    _sampler = "truncated_normal"
 
 
 class UniformUnitScaling(Initializer):
@@ -296,26 +291,31 @@ class VarianceScaling(Initializer):
                 "seed": self.seed, "dtype": self.dtype.name}
 
 
-class GlorotUniform(VarianceScaling):
+class _Glorot(VarianceScaling):
+    """Shared body of the Glorot initializers: fan_avg variance scaling with scale 1 and the
+    class's ``_distribution``."""
+
+    _distribution = ""
+
+    def __init__(self, seed: int | None = None, dtype: Any = dtypes.float32) -> None:
+        super().__init__(scale=1.0, mode="fan_avg", distribution=self._distribution, seed=seed)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"seed": self.seed, "dtype": self.dtype.name}
+
+
+class GlorotUniform(_Glorot):
     """Uniform in ±sqrt(6 / (fan_in + fan_out)) (``tf.glorot_uniform_initializer``), the
     default initializer of ``tf.get_variable`` for floating-point variables."""
 
-    def __init__(self, seed: int | None = None, dtype: Any = dtypes.float32) -> None:
-        super().__init__(scale=1.0, mode="fan_avg", distribution="uniform", seed=seed)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"seed": self.seed, "dtype": self.dtype.name}
+    _distribution = "uniform"
 
 
-class GlorotNormal(VarianceScaling):
+class GlorotNormal(_Glorot):
     """Truncated normal with stddev sqrt(2 / (fan_in + fan_out))
     (``tf.glorot_normal_initializer``)."""
 
-    def __init__(self, seed: int | None = None, dtype: Any = dtypes.float32) -> None:
-        super().__init__(scale=1.0, mode="fan_avg", distribution="truncated_normal", seed=seed)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"seed": self.seed, "dtype": self.dtype.name}
+    _distribution = "truncated_normal"
 
 
 class Orthogonal(Initializer):

@@ -217,57 +217,46 @@ def _conv_attrs(op: Any) -> dict[str, Any]:
     return out
 
 
-@RegisterGradient("Conv2D")
-def _conv2d_grad(op: Any, grad: Tensor) -> Any:
-    x, w = op.inputs
-    a = _array()
-    kw = _conv_attrs(op)
-    return [conv2d_backprop_input(a.shape(x), w, grad, **kw),
-            conv2d_backprop_filter(x, a.shape(w), grad, **kw)]
+def _register_conv_grads(op_type: str, forward: Any, backprop_input: Any,
+                         backprop_filter: Any) -> None:
+    """Registers TF's gradients of the conv op ``op_type`` and of its ``BackpropInput`` and
+    ``BackpropFilter`` ops, built of the op's three wrappers."""
 
+    @RegisterGradient(op_type)
+    def _grad(op: Any, grad: Tensor) -> Any:
+        x, w = op.inputs
+        a = _array()
+        kw = _conv_attrs(op)
+        return [backprop_input(a.shape(x), w, grad, **kw),
+                backprop_filter(x, a.shape(w), grad, **kw)]
 
-@RegisterGradient("Conv2DBackpropInput")
-def _conv2d_backprop_input_grad(op: Any, grad: Tensor) -> Any:
-    _, w, dy = op.inputs
-    kw = _conv_attrs(op)
-    return [None, conv2d_backprop_filter(grad, _array().shape(w), dy, **kw),
-            _gen_conv2d(grad, w, **kw)]
+    @RegisterGradient(op_type + "BackpropInput")
+    def _backprop_input_grad(op: Any, grad: Tensor) -> Any:
+        _, w, dy = op.inputs
+        kw = _conv_attrs(op)
+        return [None, backprop_filter(grad, _array().shape(w), dy, **kw),
+                forward(grad, w, **kw)]
 
-
-@RegisterGradient("Conv2DBackpropFilter")
-def _conv2d_backprop_filter_grad(op: Any, grad: Tensor) -> Any:
-    x, _, dy = op.inputs
-    kw = _conv_attrs(op)
-    return [conv2d_backprop_input(_array().shape(x), grad, dy, **kw), None,
-            _gen_conv2d(x, grad, **kw)]
-
-
-@RegisterGradient("DepthwiseConv2dNative")
-def _depthwise_grad(op: Any, grad: Tensor) -> Any:
-    x, w = op.inputs
-    a = _array()
-    kw = _conv_attrs(op)
-    return [depthwise_conv2d_native_backprop_input(a.shape(x), w, grad, **kw),
-            depthwise_conv2d_native_backprop_filter(x, a.shape(w), grad, **kw)]
-
-
-@RegisterGradient("DepthwiseConv2dNativeBackpropInput")
-def _depthwise_backprop_input_grad(op: Any, grad: Tensor) -> Any:
-    _, w, dy = op.inputs
-    kw = _conv_attrs(op)
-    return [None, depthwise_conv2d_native_backprop_filter(grad, _array().shape(w), dy, **kw),
-            depthwise_conv2d_native(grad, w, **kw)]
-
-
-@RegisterGradient("DepthwiseConv2dNativeBackpropFilter")
-def _depthwise_backprop_filter_grad(op: Any, grad: Tensor) -> Any:
-    x, _, dy = op.inputs
-    kw = _conv_attrs(op)
-    return [depthwise_conv2d_native_backprop_input(_array().shape(x), grad, dy, **kw), None,
-            depthwise_conv2d_native(x, grad, **kw)]
+    @RegisterGradient(op_type + "BackpropFilter")
+    def _backprop_filter_grad(op: Any, grad: Tensor) -> Any:
+        x, _, dy = op.inputs
+        kw = _conv_attrs(op)
+        return [backprop_input(_array().shape(x), grad, dy, **kw), None,
+                forward(x, grad, **kw)]
 
 
 # --- op-level wrappers (gen_nn_ops style) --------------------------------------------------------
+
+def _apply_conv_op(op_type: str, name: str | None, strides: Any, padding: Any,
+                   explicit_paddings: Any, data_format: str, dilations: Any,
+                   **inputs_and_attrs: Any) -> Tensor:
+    """An op of ``op_type`` (named ``name``, default ``op_type``) with the conv attrs strides,
+    padding (a string or explicit pairs), data_format and dilations."""
+    padding, explicit = convert_padding(padding, explicit_paddings)
+    return apply_op(op_type, name=name or op_type, strides=list(strides), padding=padding,
+                    explicit_paddings=explicit, data_format=data_format,
+                    dilations=list(dilations), **inputs_and_attrs)
+
 
 def _gen_conv2d(input: Any, filter: Any, name: str | None = None,  # noqa: A002
                 **attrs: Any) -> Tensor:
@@ -281,12 +270,9 @@ def conv2d_backprop_input(input_sizes: Any, filter: Any, out_backprop: Any,  # n
                           filters: Any = None) -> Tensor:
     """Gradient of conv2d w.r.t. its input, for an input of shape ``input_sizes``."""
     filter = filters if filter is None else filter  # noqa: A001
-    padding, explicit = convert_padding(padding, explicit_paddings)
-    return apply_op("Conv2DBackpropInput", name=name or "Conv2DBackpropInput",
-                    input_sizes=input_sizes, filter=filter, out_backprop=out_backprop,
-                    strides=list(strides), padding=padding, explicit_paddings=explicit,
-                    use_cudnn_on_gpu=use_cudnn_on_gpu, data_format=data_format,
-                    dilations=list(dilations))
+    return _apply_conv_op("Conv2DBackpropInput", name, strides, padding, explicit_paddings,
+                          data_format, dilations, input_sizes=input_sizes, filter=filter,
+                          out_backprop=out_backprop, use_cudnn_on_gpu=use_cudnn_on_gpu)
 
 
 def conv2d_backprop_filter(input: Any, filter_sizes: Any, out_backprop: Any,  # noqa: A002
@@ -294,23 +280,17 @@ def conv2d_backprop_filter(input: Any, filter_sizes: Any, out_backprop: Any,  # 
                            data_format: str = "NHWC", dilations: Any = (1, 1, 1, 1),
                            name: str | None = None, explicit_paddings: Any = None) -> Tensor:
     """Gradient of conv2d w.r.t. its filter, for a filter of shape ``filter_sizes``."""
-    padding, explicit = convert_padding(padding, explicit_paddings)
-    return apply_op("Conv2DBackpropFilter", name=name or "Conv2DBackpropFilter", input=input,
-                    filter_sizes=filter_sizes, out_backprop=out_backprop, strides=list(strides),
-                    padding=padding, explicit_paddings=explicit,
-                    use_cudnn_on_gpu=use_cudnn_on_gpu, data_format=data_format,
-                    dilations=list(dilations))
+    return _apply_conv_op("Conv2DBackpropFilter", name, strides, padding, explicit_paddings,
+                          data_format, dilations, input=input, filter_sizes=filter_sizes,
+                          out_backprop=out_backprop, use_cudnn_on_gpu=use_cudnn_on_gpu)
 
 
 def depthwise_conv2d_native(input: Any, filter: Any, strides: Any, padding: Any,  # noqa: A002
                             data_format: str = "NHWC", dilations: Any = (1, 1, 1, 1),
                             name: str | None = None, explicit_paddings: Any = None,
                             **_: Any) -> Tensor:
-    padding, explicit = convert_padding(padding, explicit_paddings)
-    return apply_op("DepthwiseConv2dNative", name=name or "DepthwiseConv2dNative", input=input,
-                    filter=filter, strides=list(strides), padding=padding,
-                    explicit_paddings=explicit, data_format=data_format,
-                    dilations=list(dilations))
+    return _apply_conv_op("DepthwiseConv2dNative", name, strides, padding, explicit_paddings,
+                          data_format, dilations, input=input, filter=filter)
 
 
 def depthwise_conv2d_native_backprop_input(input_sizes: Any, filter: Any,  # noqa: A002
@@ -319,12 +299,9 @@ def depthwise_conv2d_native_backprop_input(input_sizes: Any, filter: Any,  # noq
                                            dilations: Any = (1, 1, 1, 1),
                                            name: str | None = None,
                                            explicit_paddings: Any = None, **_: Any) -> Tensor:
-    padding, explicit = convert_padding(padding, explicit_paddings)
-    return apply_op("DepthwiseConv2dNativeBackpropInput",
-                    name=name or "DepthwiseConv2dNativeBackpropInput", input_sizes=input_sizes,
-                    filter=filter, out_backprop=out_backprop, strides=list(strides),
-                    padding=padding, explicit_paddings=explicit, data_format=data_format,
-                    dilations=list(dilations))
+    return _apply_conv_op("DepthwiseConv2dNativeBackpropInput", name, strides, padding,
+                          explicit_paddings, data_format, dilations, input_sizes=input_sizes,
+                          filter=filter, out_backprop=out_backprop)
 
 
 def depthwise_conv2d_native_backprop_filter(input: Any, filter_sizes: Any,  # noqa: A002
@@ -333,12 +310,16 @@ def depthwise_conv2d_native_backprop_filter(input: Any, filter_sizes: Any,  # no
                                             dilations: Any = (1, 1, 1, 1),
                                             name: str | None = None,
                                             explicit_paddings: Any = None, **_: Any) -> Tensor:
-    padding, explicit = convert_padding(padding, explicit_paddings)
-    return apply_op("DepthwiseConv2dNativeBackpropFilter",
-                    name=name or "DepthwiseConv2dNativeBackpropFilter", input=input,
-                    filter_sizes=filter_sizes, out_backprop=out_backprop, strides=list(strides),
-                    padding=padding, explicit_paddings=explicit, data_format=data_format,
-                    dilations=list(dilations))
+    return _apply_conv_op("DepthwiseConv2dNativeBackpropFilter", name, strides, padding,
+                          explicit_paddings, data_format, dilations, input=input,
+                          filter_sizes=filter_sizes, out_backprop=out_backprop)
+
+
+# The gradients of Conv2D and DepthwiseConv2dNative and of their backprop ops.
+_register_conv_grads("Conv2D", _gen_conv2d, conv2d_backprop_input, conv2d_backprop_filter)
+_register_conv_grads("DepthwiseConv2dNative", depthwise_conv2d_native,
+                     depthwise_conv2d_native_backprop_input,
+                     depthwise_conv2d_native_backprop_filter)
 
 
 def convert_padding(padding: Any, explicit_paddings: Any = None) -> tuple[str, list[int]]:

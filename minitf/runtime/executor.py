@@ -92,30 +92,28 @@ def _run_plan(plan: ExecutionPlan, feeds: list[Any], trace: list[StepTiming] | N
             and _errstate_var is not None:
         token = _errstate_var.set(_IGNORE_ALL)
         try:
-            return plan.run_fn(feeds)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as e:  # noqa: BLE001 - translated below
-            err = translate_error(e, _failing_step(plan, e.__traceback__))
-            if err is e:
-                raise
-            raise err from (e if isinstance(err, errors.InternalError) else None)
+            return _run_fn(plan, feeds)
         finally:
             _errstate_var.reset(token)
     with np.errstate(all="ignore"):
         if trace is None and pool is None and plan.run_fn is not None and not _check_outputs:
-            try:
-                return plan.run_fn(feeds)
-            except (KeyboardInterrupt, SystemExit):
-                raise
-            except BaseException as e:  # noqa: BLE001 - translated below
-                err = translate_error(e, _failing_step(plan, e.__traceback__))
-                if err is e:
-                    raise
-                raise err from (e if isinstance(err, errors.InternalError) else None)
+            return _run_fn(plan, feeds)
         if pool is not None and len(plan.steps) > 1:
             return _run_parallel(plan, feeds, pool, trace)
         return _run_loop(plan, feeds, trace)
+
+
+def _run_fn(plan: ExecutionPlan, feeds: list[Any]) -> list[Any]:
+    """``plan.run_fn(feeds)``, its exceptions translated to the OpErrors of the failing step."""
+    try:
+        return plan.run_fn(feeds)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - translated below
+        err = translate_error(e, _failing_step(plan, e.__traceback__))
+        if err is e:
+            raise
+        raise err from (e if isinstance(err, errors.InternalError) else None)
 
 
 def _call(step: Step, slots: list[Any]) -> None:

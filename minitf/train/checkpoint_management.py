@@ -16,10 +16,10 @@ import glob
 import logging
 import os
 import re
-import tempfile
 from typing import Any
 
 from minitf.framework import errors
+from minitf.framework.graph_io import atomic_write
 from minitf.framework.proto import text_format
 from minitf.framework.proto.fields import Double, String
 from minitf.framework.proto.message import Message
@@ -40,25 +40,6 @@ class CheckpointState(Message):
     all_model_checkpoint_paths = String(2, repeated=True)
     all_model_checkpoint_timestamps = Double(3, repeated=True)
     last_preserved_timestamp = Double(4)
-
-
-def atomic_write(path: str, data: bytes) -> None:
-    """Writes ``data`` to ``path`` through a temporary file, fsync and rename."""
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _checkpoint_filename(save_dir: str, latest_filename: str | None) -> str:

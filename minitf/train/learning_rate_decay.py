@@ -39,6 +39,20 @@ def _pi(dtype: dtypes.DType) -> Any:
     return _m().cast(constant(math.pi), dtype)
 
 
+def _rate_and_progress(learning_rate: Any, global_step: Any, decay_steps: Any, decay_rate: Any,
+                       staircase: bool) -> tuple[Tensor, Any, Any]:
+    """The learning rate, the decay rate in its dtype and ``global_step / decay_steps`` (floored
+    when ``staircase``) of exponential and inverse-time decay, made in that order."""
+    m = _m()
+    lr, dtype = _start(learning_rate)
+    steps = m.cast(decay_steps, dtype)
+    rate = m.cast(decay_rate, dtype)
+    p = m.cast(global_step, dtype) / steps
+    if staircase:
+        p = m.floor(p)
+    return lr, rate, p
+
+
 def exponential_decay(learning_rate: Any, global_step: Any, decay_steps: Any, decay_rate: Any,
                       staircase: bool = False, name: str | None = None) -> Tensor:
     """``learning_rate * decay_rate ** (global_step / decay_steps)`` (the exponent floored
@@ -46,12 +60,8 @@ def exponential_decay(learning_rate: Any, global_step: Any, decay_steps: Any, de
     _require_step(global_step, "exponential_decay")
     m = _m()
     with name_scope(name, "ExponentialDecay") as scope:
-        lr, dtype = _start(learning_rate)
-        steps = m.cast(decay_steps, dtype)
-        rate = m.cast(decay_rate, dtype)
-        p = m.cast(global_step, dtype) / steps
-        if staircase:
-            p = m.floor(p)
+        lr, rate, p = _rate_and_progress(learning_rate, global_step, decay_steps, decay_rate,
+                                         staircase)
         return m.multiply(lr, m.pow(rate, p), name=scope)
 
 
@@ -75,13 +85,9 @@ def inverse_time_decay(learning_rate: Any, global_step: Any, decay_steps: Any,
 
     m = _m()
     with name_scope(name, "InverseTimeDecay") as scope:
-        lr, dtype = _start(learning_rate)
-        steps = m.cast(decay_steps, dtype)
-        rate = m.cast(decay_rate, dtype)
-        p = m.cast(global_step, dtype) / steps
-        if staircase:
-            p = m.floor(p)
-        const = m.cast(constant(1), dtype)
+        lr, rate, p = _rate_and_progress(learning_rate, global_step, decay_steps, decay_rate,
+                                         staircase)
+        const = m.cast(constant(1), lr.dtype.base_dtype)
         denom = m.add(const, m.multiply(rate, p))
         return m.divide(lr, denom, name=scope)
 
@@ -199,23 +205,42 @@ def cosine_decay_restarts(learning_rate: Any, global_step: Any, first_decay_step
         return m.multiply(lr, decayed, name=scope)
 
 
-def linear_cosine_decay(learning_rate: Any, global_step: Any, decay_steps: Any,
-                        num_periods: Any = 0.5, alpha: Any = 0.0, beta: Any = 0.001,
-                        name: str | None = None) -> Tensor:
-    """Linear-cosine decay (Bello et al.): ``lr * ((alpha + linear) * cosine + beta)``."""
-    _require_step(global_step, "linear_cosine_decay")
+def _linear_cosine_decay(fn: str, default_name: str, learning_rate: Any, global_step: Any,
+                         decay_steps: Any, num_periods: Any, alpha: Any, beta: Any,
+                         name: str | None, variance: tuple[Any, Any] | None = None) -> Tensor:
+    """``lr * ((alpha + linear) * cosine + beta)`` of linear-cosine decay; with ``variance``
+    (initial variance, variance decay) Gaussian noise of decaying variance is added to the
+    linear part (noisy linear-cosine decay)."""
+    _require_step(global_step, fn)
     m = _m()
-    with name_scope(name, "LinearCosineDecay") as scope:
+    with name_scope(name, default_name) as scope:
         lr, dtype = _start(learning_rate)
         steps = m.cast(decay_steps, dtype)
+        if variance is not None:
+            variance0 = m.cast(variance[0], dtype)
+            vdecay = m.cast(variance[1], dtype)
         periods = m.cast(num_periods, dtype)
         alpha_t = m.cast(alpha, dtype)
         beta_t = m.cast(beta, dtype)
         step = m.minimum(m.cast(global_step, dtype), steps)
         linear_decayed = (steps - step) / steps
+        if variance is not None:
+            from minitf.ops import random_ops
+
+            std = m.sqrt(variance0 / m.pow(1.0 + step, vdecay))
+            linear_decayed = linear_decayed + random_ops.random_normal(
+                linear_decayed.get_shape(), stddev=std, dtype=dtype)
         fraction = 2.0 * periods * (step / steps)
         cosine_decayed = 0.5 * (1.0 + m.cos(_pi(dtype) * fraction))
         return m.multiply(lr, (alpha_t + linear_decayed) * cosine_decayed + beta_t, name=scope)
+
+
+def linear_cosine_decay(learning_rate: Any, global_step: Any, decay_steps: Any,
+                        num_periods: Any = 0.5, alpha: Any = 0.0, beta: Any = 0.001,
+                        name: str | None = None) -> Tensor:
+    """Linear-cosine decay (Bello et al.): ``lr * ((alpha + linear) * cosine + beta)``."""
+    return _linear_cosine_decay("linear_cosine_decay", "LinearCosineDecay", learning_rate,
+                                global_step, decay_steps, num_periods, alpha, beta, name)
 
 
 def noisy_linear_cosine_decay(learning_rate: Any, global_step: Any, decay_steps: Any,
@@ -223,23 +248,6 @@ def noisy_linear_cosine_decay(learning_rate: Any, global_step: Any, decay_steps:
                               num_periods: Any = 0.5, alpha: Any = 0.0, beta: Any = 0.001,
                               name: str | None = None) -> Tensor:
     """Linear-cosine decay with Gaussian noise of decaying variance on the linear part."""
-    _require_step(global_step, "noisy_linear_cosine_decay")
-    from minitf.ops import random_ops
-
-    m = _m()
-    with name_scope(name, "NoisyLinearCosineDecay") as scope:
-        lr, dtype = _start(learning_rate)
-        steps = m.cast(decay_steps, dtype)
-        variance0 = m.cast(initial_variance, dtype)
-        vdecay = m.cast(variance_decay, dtype)
-        periods = m.cast(num_periods, dtype)
-        alpha_t = m.cast(alpha, dtype)
-        beta_t = m.cast(beta, dtype)
-        step = m.minimum(m.cast(global_step, dtype), steps)
-        linear_decayed = (steps - step) / steps
-        std = m.sqrt(variance0 / m.pow(1.0 + step, vdecay))
-        noisy = linear_decayed + random_ops.random_normal(linear_decayed.get_shape(),
-                                                          stddev=std, dtype=dtype)
-        fraction = 2.0 * periods * (step / steps)
-        cosine_decayed = 0.5 * (1.0 + m.cos(_pi(dtype) * fraction))
-        return m.multiply(lr, (alpha_t + noisy) * cosine_decayed + beta_t, name=scope)
+    return _linear_cosine_decay("noisy_linear_cosine_decay", "NoisyLinearCosineDecay",
+                                learning_rate, global_step, decay_steps, num_periods, alpha,
+                                beta, name, variance=(initial_variance, variance_decay))

@@ -14,6 +14,7 @@ from typing import Any
 from minitf.framework.graph import GraphKeys, get_default_graph
 from minitf.framework.operation import Operation
 from minitf.framework.proto import MetaGraphDef, SaverDef, text_format
+from minitf.framework.proto.meta_graph_pb import SaveSliceInfoDef, VariableDef
 from minitf.framework.tensor import Tensor
 
 __all__ = ["VariableDef", "SaveSliceInfoDef", "export_meta_graph", "import_meta_graph",
@@ -29,43 +30,6 @@ VARIABLE_COLLECTIONS = (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES,
                         GraphKeys.TRAINABLE_RESOURCE_VARIABLES)
 # Collections stored as VariableDef bytes (TF registers proto functions for these keys).
 _VARIABLE_PROTO_KEYS = VARIABLE_COLLECTIONS + (GraphKeys.GLOBAL_STEP,)
-
-
-try:  # the proto package defines them (TF's variable.proto); older checkouts did not
-    from minitf.framework.proto.meta_graph_pb import SaveSliceInfoDef, VariableDef
-except ImportError:  # pragma: no cover - kept until every checkout has them
-    from minitf.framework.proto.fields import Bool, Enum, EnumType, Int64, Msg, String
-    from minitf.framework.proto.message import Message
-
-    class SaveSliceInfoDef(Message):  # type: ignore[no-redef]
-        """tensorflow/core/framework/variable.proto: where a partition sits."""
-
-        _full_name = "tensorflow.SaveSliceInfoDef"
-        full_name = String(1)
-        full_shape = Int64(2, repeated=True)
-        var_offset = Int64(3, repeated=True)
-        var_shape = Int64(4, repeated=True)
-
-    _Sync = EnumType("VariableSynchronization", {
-        "VARIABLE_SYNCHRONIZATION_AUTO": 0, "VARIABLE_SYNCHRONIZATION_NONE": 1,
-        "VARIABLE_SYNCHRONIZATION_ON_WRITE": 2, "VARIABLE_SYNCHRONIZATION_ON_READ": 3})
-    _Agg = EnumType("VariableAggregation", {
-        "VARIABLE_AGGREGATION_NONE": 0, "VARIABLE_AGGREGATION_SUM": 1,
-        "VARIABLE_AGGREGATION_MEAN": 2, "VARIABLE_AGGREGATION_ONLY_FIRST_REPLICA": 3})
-
-    class VariableDef(Message):  # type: ignore[no-redef]
-        """tensorflow/core/framework/variable.proto: the ops of one variable."""
-
-        _full_name = "tensorflow.VariableDef"
-        variable_name = String(1)
-        initializer_name = String(2)
-        snapshot_name = String(3)
-        save_slice_info_def = Msg(4, SaveSliceInfoDef)
-        is_resource = Bool(5)
-        initial_value_name = String(6)
-        trainable = Bool(7)
-        synchronization = Enum(8, _Sync)
-        aggregation = Enum(9, _Agg)
 
 
 def _strip(name: str, scope: str | None) -> str:

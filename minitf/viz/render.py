@@ -123,30 +123,33 @@ def _shortcut(r: GroupRender, v: str, w: str) -> None:
     r.core.remove_edge(v, w)
 
 
-def _make_out_extract(r: GroupRender, n: str, why: str, detach_all: bool = True) -> None:
-    for p in list(r.core.predecessors(n)):
-        _shortcut(r, p, n)
+def _make_extract(r: GroupRender, n: str, why: str, detach_all: bool, kind: str) -> None:
+    """Sets ``n`` aside as a ``kind`` ("in" or "out") extract: its edges on that side (and, with
+    ``detach_all``, on the other) become shortcut annotations; once it has no edges left it
+    leaves the core graph for ``r.<kind>_extract``."""
+
+    def edges(incoming: bool) -> list[tuple[str, str]]:
+        return ([(p, n) for p in r.core.predecessors(n)] if incoming
+                else [(n, s) for s in r.core.successors(n)])
+
+    for v, w in edges(kind == "out"):
+        _shortcut(r, v, w)
     if detach_all:
-        for s in list(r.core.successors(n)):
-            _shortcut(r, n, s)
+        for v, w in edges(kind == "in"):
+            _shortcut(r, v, w)
     r.extract_reason[n] = why
-    r.core.nodes[n]["out_extract"] = True
+    r.core.nodes[n][f"{kind}_extract"] = True
     if not _neighbors(r, n):
-        r.out_extract.append(n)
+        getattr(r, f"{kind}_extract").append(n)
         r.core.remove_node(n)
+
+
+def _make_out_extract(r: GroupRender, n: str, why: str, detach_all: bool = True) -> None:
+    _make_extract(r, n, why, detach_all, "out")
 
 
 def _make_in_extract(r: GroupRender, n: str, why: str, detach_all: bool = True) -> None:
-    for s in list(r.core.successors(n)):
-        _shortcut(r, n, s)
-    if detach_all:
-        for p in list(r.core.predecessors(n)):
-            _shortcut(r, p, n)
-    r.extract_reason[n] = why
-    r.core.nodes[n]["in_extract"] = True
-    if not _neighbors(r, n):
-        r.in_extract.append(n)
-        r.core.remove_node(n)
+    _make_extract(r, n, why, detach_all, "in")
 
 
 def _neighbors(r: GroupRender, n: str) -> set[str]:

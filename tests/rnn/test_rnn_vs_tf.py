@@ -19,6 +19,15 @@ def _x(seed=0, shape=(BATCH, TIME, DEPTH)):
     return np.random.RandomState(seed).uniform(-1, 1, shape).astype(np.float32)
 
 
+def _feeds(time_major, with_lengths):
+    """Feeds of :func:`_x` (time-major when asked) and, ``with_lengths``, of LENGTHS."""
+    x = _x()
+    feeds = {"x": np.transpose(x, (1, 0, 2)) if time_major else x}
+    if with_lengths:
+        feeds["lengths"] = LENGTHS
+    return feeds
+
+
 def _lstm(C):
     return C.LSTMCell(4, use_peepholes=True)
 
@@ -26,10 +35,7 @@ def _lstm(C):
 @pytest.mark.parametrize("time_major", [False, True])
 @pytest.mark.parametrize("with_lengths", [False, True])
 def test_dynamic_rnn(tfrnn, time_major, with_lengths):
-    x = _x()
-    feeds = {"x": np.transpose(x, (1, 0, 2)) if time_major else x}
-    if with_lengths:
-        feeds["lengths"] = LENGTHS
+    feeds = _feeds(time_major, with_lengths)
 
     def build(tf, C, x, lengths=None):
         return tf.nn.dynamic_rnn(C.MultiRNNCell([_lstm(C), C.GRUCell(2)]), x,
@@ -118,10 +124,7 @@ def test_static_rnn_matches_dynamic_rnn(tfrnn):
 @pytest.mark.parametrize("time_major", [False, True])
 @pytest.mark.parametrize("with_lengths", [False, True])
 def test_bidirectional_dynamic_rnn(tfrnn, time_major, with_lengths):
-    x = _x()
-    feeds = {"x": np.transpose(x, (1, 0, 2)) if time_major else x}
-    if with_lengths:
-        feeds["lengths"] = LENGTHS
+    feeds = _feeds(time_major, with_lengths)
 
     def build(tf, C, x, lengths=None):
         return tf.nn.bidirectional_dynamic_rnn(C.BasicLSTMCell(3), C.GRUCell(2), x,

@@ -22,6 +22,15 @@ def _model(t, init=0.0):
     return {"w": w, "b": b, "n": n, "words": words, "step": step}
 
 
+def _save_w(prefix):
+    """Builds :func:`_model` and saves only its ``w`` to ``prefix``; returns the path."""
+    m = _model(tf)
+    saver = tf.train.Saver([m["w"]])
+    with tf.Session() as s:
+        s.run(m["w"].initializer)
+        return saver.save(s, str(prefix))
+
+
 def test_round_trip_restores_every_variable(tmp_path):
     m = _model(tf)
     saver = tf.train.Saver()
@@ -161,11 +170,7 @@ def test_var_list_dict_renames_and_list_subsets(tmp_path):
 
 
 def test_restore_missing_variable_is_not_found_naming_variable_and_file(tmp_path):
-    m = _model(tf)
-    saver = tf.train.Saver([m["w"]])
-    with tf.Session() as s:
-        s.run(m["w"].initializer)
-        path = saver.save(s, str(tmp_path / "only_w"))
+    path = _save_w(tmp_path / "only_w")
     full = tf.train.Saver()
     with tf.Session() as s:
         with pytest.raises(errors.NotFoundError) as e:
@@ -176,11 +181,7 @@ def test_restore_missing_variable_is_not_found_naming_variable_and_file(tmp_path
 
 
 def test_restore_wrong_shape_is_invalid_argument_naming_both_shapes(tmp_path):
-    m = _model(tf)
-    saver = tf.train.Saver([m["w"]])
-    with tf.Session() as s:
-        s.run(m["w"].initializer)
-        path = saver.save(s, str(tmp_path / "w32"))
+    path = _save_w(tmp_path / "w32")
     tf.reset_default_graph()
     w = tf.Variable(np.zeros((2, 2), np.float32), name="w")
     saver = tf.train.Saver([w])
@@ -193,11 +194,7 @@ def test_restore_wrong_shape_is_invalid_argument_naming_both_shapes(tmp_path):
 
 def test_restore_through_graph_op_reports_missing_key_and_shape(tmp_path):
     """Without the Python pre-check: the RestoreV2 and Assign kernels' own errors."""
-    m = _model(tf)
-    saver = tf.train.Saver([m["w"]])
-    with tf.Session() as s:
-        s.run(m["w"].initializer)
-        path = saver.save(s, str(tmp_path / "w"))
+    path = _save_w(tmp_path / "w")
     tf.reset_default_graph()
     w = tf.Variable(np.zeros((3, 3), np.float32), name="w")
     v = tf.Variable(np.zeros(1, np.float32), name="v")
@@ -211,11 +208,7 @@ def test_restore_through_graph_op_reports_missing_key_and_shape(tmp_path):
 
 
 def test_restore_wrong_dtype(tmp_path):
-    m = _model(tf)
-    saver = tf.train.Saver([m["w"]])
-    with tf.Session() as s:
-        s.run(m["w"].initializer)
-        path = saver.save(s, str(tmp_path / "w"))
+    path = _save_w(tmp_path / "w")
     tf.reset_default_graph()
     w = tf.Variable(np.zeros((3, 2), np.float64), name="w")
     with tf.Session() as s:

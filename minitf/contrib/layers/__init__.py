@@ -77,29 +77,24 @@ def collect_named_outputs(collections: Any, alias: str, outputs: Any) -> Any:
     return outputs
 
 
-def fully_connected(inputs: Any, num_outputs: int, activation_fn: Any = relu,
-                    normalizer_fn: Any = None, normalizer_params: Any = None,
-                    weights_initializer: Any = None, weights_regularizer: Any = None,
-                    biases_initializer: Any = "zeros", biases_regularizer: Any = None,
-                    reuse: Any = None, variables_collections: Any = None,
-                    outputs_collections: Any = None, trainable: bool = True,
-                    scope: Any = None) -> Any:
-    """A fully connected layer: ``activation_fn(normalizer_fn(inputs @ weights + biases))``.
-
-    ``weights_initializer`` defaults to :func:`xavier_initializer`, ``biases_initializer`` to
-    zeros (None: no biases); with a ``normalizer_fn`` there are no biases.
-    """
-    if not isinstance(num_outputs, int):
-        raise ValueError(f"num_outputs type should be one of (int,), got {type(num_outputs)}.")
+def _variable_layer(layer_cls: Any, default_scope: str, layer_args: dict[str, Any],
+                    inputs: Any, activation_fn: Any, normalizer_fn: Any, normalizer_params: Any,
+                    weights_initializer: Any, weights_regularizer: Any,
+                    biases_initializer: Any, biases_regularizer: Any, reuse: Any,
+                    variables_collections: Any, outputs_collections: Any, trainable: bool,
+                    scope: Any) -> Any:
+    """Shared body of ``fully_connected`` and ``convolution2d``: a ``layer_cls`` layer (with
+    ``layer_args``) of model variables ``weights``/``biases`` under ``scope`` (default
+    ``default_scope``), then ``normalizer_fn`` and ``activation_fn``."""
     if weights_initializer is None:
         weights_initializer = xavier_initializer()
     if isinstance(biases_initializer, str):
         biases_initializer = init_ops.zeros_initializer()
-    with variable_scope(scope, "fully_connected", [inputs], reuse=reuse,
+    with variable_scope(scope, default_scope, [inputs], reuse=reuse,
                         custom_getter=_model_variable_getter) as sc:
         inputs = convert_to_tensor(inputs)
-        layer = _core.Dense(
-            units=num_outputs, activation=None,
+        layer = layer_cls(
+            **layer_args, activation=None,
             use_bias=not normalizer_fn and biases_initializer is not None,
             kernel_initializer=weights_initializer, bias_initializer=biases_initializer,
             kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
@@ -114,6 +109,27 @@ def fully_connected(inputs: Any, num_outputs: int, activation_fn: Any = relu,
         if activation_fn is not None:
             outputs = activation_fn(outputs)
         return collect_named_outputs(outputs_collections, sc.name, outputs)
+
+
+def fully_connected(inputs: Any, num_outputs: int, activation_fn: Any = relu,
+                    normalizer_fn: Any = None, normalizer_params: Any = None,
+                    weights_initializer: Any = None, weights_regularizer: Any = None,
+                    biases_initializer: Any = "zeros", biases_regularizer: Any = None,
+                    reuse: Any = None, variables_collections: Any = None,
+                    outputs_collections: Any = None, trainable: bool = True,
+                    scope: Any = None) -> Any:
+    """A fully connected layer: ``activation_fn(normalizer_fn(inputs @ weights + biases))``.
+
+    ``weights_initializer`` defaults to :func:`xavier_initializer`, ``biases_initializer`` to
+    zeros (None: no biases); with a ``normalizer_fn`` there are no biases.
+    """
+    if not isinstance(num_outputs, int):
+        raise ValueError(f"num_outputs type should be one of (int,), got {type(num_outputs)}.")
+    return _variable_layer(
+        _core.Dense, "fully_connected", {"units": num_outputs}, inputs, activation_fn,
+        normalizer_fn, normalizer_params, weights_initializer, weights_regularizer,
+        biases_initializer, biases_regularizer, reuse, variables_collections,
+        outputs_collections, trainable, scope)
 
 
 def linear(inputs: Any, num_outputs: int, **kwargs: Any) -> Any:
@@ -133,31 +149,14 @@ def convolution2d(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any =
     ``Conv/biases``; SAME padding and ReLU by default."""
     if data_format not in (None, "NHWC", "NCHW"):
         raise ValueError(f"Invalid data_format: {data_format}")
-    if weights_initializer is None:
-        weights_initializer = xavier_initializer()
-    if isinstance(biases_initializer, str):
-        biases_initializer = init_ops.zeros_initializer()
-    with variable_scope(scope, "Conv", [inputs], reuse=reuse,
-                        custom_getter=_model_variable_getter) as sc:
-        inputs = convert_to_tensor(inputs)
-        layer = _conv.Conv2D(
-            filters=num_outputs, kernel_size=kernel_size, strides=stride, padding=padding,
-            data_format="channels_first" if data_format == "NCHW" else "channels_last",
-            dilation_rate=rate, activation=None,
-            use_bias=not normalizer_fn and biases_initializer is not None,
-            kernel_initializer=weights_initializer, bias_initializer=biases_initializer,
-            kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
-            trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
-            _reuse=reuse)
-        outputs = layer.apply(inputs)
-        _add_variable_to_collections(layer.kernel, variables_collections, "weights")
-        if layer.bias is not None:
-            _add_variable_to_collections(layer.bias, variables_collections, "biases")
-        if normalizer_fn is not None:
-            outputs = normalizer_fn(outputs, **(normalizer_params or {}))
-        if activation_fn is not None:
-            outputs = activation_fn(outputs)
-        return collect_named_outputs(outputs_collections, sc.name, outputs)
+    layer_args = {"filters": num_outputs, "kernel_size": kernel_size, "strides": stride,
+                  "padding": padding,
+                  "data_format": "channels_first" if data_format == "NCHW" else "channels_last",
+                  "dilation_rate": rate}
+    return _variable_layer(
+        _conv.Conv2D, "Conv", layer_args, inputs, activation_fn, normalizer_fn,
+        normalizer_params, weights_initializer, weights_regularizer, biases_initializer,
+        biases_regularizer, reuse, variables_collections, outputs_collections, trainable, scope)
 
 
 conv2d = convolution2d

@@ -206,10 +206,30 @@ class MessageField(Field):
         sub._modified()
 
 
-class RepeatedScalarField(Field):
-    """A repeated scalar field; numeric kinds are packed by default (proto3)."""
+class _RepeatedField(Field):
+    """Base of the repeated fields: the attribute is a ``_container`` made on first access,
+    and cannot be assigned."""
 
     repeated = True
+    _container: Any = None
+
+    def __get__(self, obj: Any, cls: type | None = None) -> Any:
+        if obj is None:
+            return self
+        v = obj._values.get(self.number)
+        if v is None:
+            v = obj._values[self.number] = self._container(obj, self)
+        return v
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        raise AttributeError(f'Assignment not allowed to repeated field "{self.name}" in '
+                             "protocol message object.")
+
+
+class RepeatedScalarField(_RepeatedField):
+    """A repeated scalar field; numeric kinds are packed by default (proto3)."""
+
+    _container = RepeatedScalar
 
     def __init__(self, number: int, kind: str, packed: bool | None = None,
                  enum_type: EnumType | None = None) -> None:
@@ -228,18 +248,6 @@ class RepeatedScalarField(Field):
         if self.enum_type is not None and isinstance(value, str):
             return self.enum_type.Value(value)
         return self.k.check(value)
-
-    def __get__(self, obj: Any, cls: type | None = None) -> Any:
-        if obj is None:
-            return self
-        v = obj._values.get(self.number)
-        if v is None:
-            v = obj._values[self.number] = RepeatedScalar(obj, self)
-        return v
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        raise AttributeError(f'Assignment not allowed to repeated field "{self.name}" in '
-                             "protocol message object.")
 
     def init_from(self, msg: Any, value: Any) -> None:
         self.__get__(msg).extend(value)
@@ -297,28 +305,16 @@ class RepeatedScalarField(Field):
             self.__get__(dst)._items.extend(value._items)
 
 
-class RepeatedMessageField(Field):
+class RepeatedMessageField(_RepeatedField):
     """A repeated submessage field."""
 
-    repeated = True
+    _container = RepeatedMessage
 
     def __init__(self, number: int, ref: Any) -> None:
         super().__init__(number, "message")
         self.message_type_ref = ref
         self.tag = wire.encode_tag(number, wire.WIRE_LENGTH)
         self.wt = wire.WIRE_LENGTH
-
-    def __get__(self, obj: Any, cls: type | None = None) -> Any:
-        if obj is None:
-            return self
-        v = obj._values.get(self.number)
-        if v is None:
-            v = obj._values[self.number] = RepeatedMessage(obj, self)
-        return v
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        raise AttributeError(f'Assignment not allowed to repeated field "{self.name}" in '
-                             "protocol message object.")
 
     def init_from(self, msg: Any, value: Any) -> None:
         c = self.__get__(msg)

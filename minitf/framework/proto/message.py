@@ -267,25 +267,24 @@ class Message(metaclass=MessageMeta):
             return
         self._check_same_type(other)
         self.Clear()
-        paused = _pause_gc()
-        try:
-            self._merge_from(other)
-        finally:
-            if paused:
-                gc.enable()
+        self._merge_from_gc_paused(other)
 
     def MergeFrom(self, other: Message) -> None:  # noqa: N802
         """Merges ``other`` into this message (scalars overwrite, repeated fields append)."""
         self._check_same_type(other)
         if other is self:
             other = self.__deepcopy__()
+        self._merge_from_gc_paused(other)
+        self._modified()
+
+    def _merge_from_gc_paused(self, other: Message) -> None:
+        """``_merge_from`` with the garbage collector paused (many small objects are made)."""
         paused = _pause_gc()
         try:
             self._merge_from(other)
         finally:
             if paused:
                 gc.enable()
-        self._modified()
 
     def _check_same_type(self, other: Any) -> None:
         if type(other) is not type(self):
