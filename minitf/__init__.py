@@ -42,6 +42,7 @@ from minitf.ops.math_ops import *  # noqa: F403
 from minitf.ops.state_ops import *  # noqa: F403
 from minitf.ops.control_flow_ops import *  # noqa: F403
 from minitf.ops.control_flow_ops import tuple_ as tuple  # noqa: A001
+from minitf.ops.functional_ops import foldl, foldr, map_fn, scan
 from minitf.ops.variables import *  # noqa: F403
 from minitf.ops.variable_scope import *  # noqa: F403
 from minitf.ops.init_ops import *  # noqa: F403
