@@ -76,6 +76,7 @@ for _name, _module in {
     "keras": "minitf.keras",
     "examples": "minitf.examples",
     "datasets": "minitf.datasets",
+    "data": "minitf.data",
     "viz": "minitf.viz",
     "compat": "minitf.compat",
     "random": "minitf.api.random",
