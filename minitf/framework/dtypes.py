@@ -186,6 +186,7 @@ for _d in _BASE:
     _BY_NAME[_ref._name] = _ref
 _BY_NAME["half"] = float16
 _BY_NAME["double"] = float64
+_BY_NAME["float"] = float32  # TF1 scripts write tf.placeholder("float", ...)
 
 float32_ref = _BY_NAME["float32_ref"]
 float64_ref = _BY_NAME["float64_ref"]

@@ -41,6 +41,8 @@ def test_as_dtype_conversions():
     assert tf.as_dtype(float) is tf.float32
     assert tf.as_dtype(bool) is tf.bool
     assert tf.as_dtype("half") is tf.float16 and tf.as_dtype("double") is tf.float64
+    assert tf.as_dtype("float") is tf.float32  # tf.placeholder("float", ...) in TF1 tutorials
+    assert tf.placeholder("float", [None, 2]).dtype is tf.float32
     assert tf.float32 == "float32" and tf.float32 != tf.float64 and tf.float32 != None  # noqa: E711
     with pytest.raises(TypeError):
         tf.as_dtype("float33")
