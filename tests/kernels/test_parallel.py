@@ -87,6 +87,20 @@ def test_free_cores_is_at_least_one():
     assert 1.0 <= parallel.free_cores()
 
 
+def test_parallel_for_with_adaptive_threads_off(monkeypatch):
+    # MINITF_ADAPTIVE_THREADS=0: free_cores() is inf, the pool uses every thread asked for
+    monkeypatch.setattr(parallel, "free_cores", lambda: float("inf"))
+    seen = []
+    lock = threading.Lock()
+
+    def task(i):
+        with lock:
+            seen.append((i, threading.get_ident()))
+
+    parallel_for(8, task, 2)
+    assert sorted(i for i, _ in seen) == list(range(8))
+
+
 def _blas_threads():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     info = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]

@@ -3,6 +3,7 @@ factories on first use, so that registering the kernels does not import numba)."
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -25,16 +26,19 @@ _opts = {"cache": True, "nogil": True, "error_model": "numpy"}
 
 
 @njit(**_opts)
-def _im2col(x, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col):  # noqa: ANN001, ANN202
-    """Rows of receptive fields of images n0..n1: col[row, (a * kw + b) * c + k]. A tap row
+def _im2col(x, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col, banded):  # noqa: ANN001, ANN202
+    """Rows of receptive fields of images n0..n1: col[row, (a * kw + b) * c + k], rows in
+    (image, out row, out col) order; with ``banded`` in (out row, image, out col) order, and the
+    taps on padding rows are left unwritten (the banded products never read them). A tap row
     inside the image (stride along width 1 or not, dilation 1) is one contiguous run of
     kw * c values."""
     _, h, w, c = x.shape
     seg = kw * c
-    r = 0
+    nimg = n1 - n0
     for n in range(n0, n1):
         xn = x[n].reshape(h, w * c)
         for i in range(oh):
+            r = ((i * nimg + n - n0) if banded else ((n - n0) * oh + i)) * ow
             for j in range(ow):
                 x0 = j * sw - pl
                 crow = col[r]
@@ -43,8 +47,9 @@ def _im2col(x, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col):  # noqa: AN
                     y = i * sh + a * dh - pt
                     base = np.uint64(a * seg)
                     if y < 0 or y >= h:
-                        for t in range(np.uint64(seg)):
-                            crow[base + t] = 0
+                        if not banded:
+                            for t in range(np.uint64(seg)):
+                                crow[base + t] = 0
                         continue
                     src = xn[y]
                     if inside:
@@ -66,14 +71,16 @@ def _im2col(x, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col):  # noqa: AN
 
 
 @njit(**_opts)
-def _col2im(dcol, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, dx):  # noqa: ANN001, ANN202
-    """Scatter-adds rows of receptive-field gradients into dx (the adjoint of _im2col)."""
+def _col2im(dcol, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, dx, banded):  # noqa: ANN001, ANN202
+    """Scatter-adds rows of receptive-field gradients into dx (the adjoint of _im2col, rows in
+    the same order; taps on padding rows are never read)."""
     _, h, w, c = dx.shape
     seg = kw * c
-    r = 0
+    nimg = n1 - n0
     for n in range(n0, n1):
         dxn = dx[n].reshape(h, w * c)
         for i in range(oh):
+            r = ((i * nimg + n - n0) if banded else ((n - n0) * oh + i)) * ow
             for j in range(ow):
                 x0 = j * sw - pl
                 drow = dcol[r]
@@ -213,16 +220,19 @@ def _geometry(win: Window2D) -> tuple[int, ...]:
 # sums are added in task order, so results do not depend on thread timing.
 
 _CHUNK_ELEMS = 1 << 18          # elements of one chunk's im2col matrix (1 MB in float32)
+_BAND_CHUNK_ELEMS = 1 << 20     # the same with row bands (several images per band product)
+_FILTER_CHUNK_ELEMS = 1 << 19   # filter gradient: pieces of a task (fewer calls and partial sums)
 _PARALLEL_MIN_FLOPS = 4e6        # below this, one thread
 _FEW_CHANNELS = 8                # below this, the transposed (tap-major) im2col layout
 _FILTER_TASKS_PER_THREAD = 4     # filter gradient: partial sums per thread (then added in order)
 _local = threading.local()
 
 
-def _scratch(rows: int, cols: int, dtype: np.dtype) -> np.ndarray:
-    """A per-thread contiguous [rows, cols] work matrix, reused across calls."""
+def _scratch(rows: int, cols: int, dtype: np.dtype, slot: int = 0) -> np.ndarray:
+    """A per-thread contiguous [rows, cols] work matrix, reused across calls (``slot``: one of
+    several held at once)."""
     size = rows * cols
-    key = np.dtype(dtype).str
+    key = (np.dtype(dtype).str, slot)
     buffers = getattr(_local, "buffers", None)
     if buffers is None:
         buffers = _local.buffers = {}
@@ -232,15 +242,59 @@ def _scratch(rows: int, cols: int, dtype: np.dtype) -> np.ndarray:
     return buf[:size].reshape(rows, cols)
 
 
+@functools.lru_cache(maxsize=256)
+def _row_bands(win: Window2D, h: int, seg: int) -> tuple[tuple[int, int, int, int], ...] | None:
+    """Output rows grouped by the taps that fall inside the image: ``(i0, i1, k0, k1)`` —
+    output rows i0..i1 read only columns k0..k1 of the im2col matrix (the taps of the other
+    filter rows are padding). None when every output row reads every tap (no padding rows)."""
+    bands: list[tuple[int, int, int, int]] = []
+    for i in range(win.out_h):
+        top = i * win.stride_h - win.pad_top
+        a0 = 0
+        while a0 < win.k_h and top + a0 * win.dil_h < 0:
+            a0 += 1
+        a1 = win.k_h
+        while a1 > a0 and top + (a1 - 1) * win.dil_h >= h:
+            a1 -= 1
+        k0, k1 = (a0 * seg, a1 * seg) if a1 > a0 else (0, 0)
+        if bands and bands[-1][2:] == (k0, k1):
+            bands[-1] = (bands[-1][0], i + 1, k0, k1)
+        else:
+            bands.append((i, i + 1, k0, k1))
+    if len(bands) == 1 and bands[0][2:] == (0, win.k_h * seg):
+        return None
+    return tuple(bands)
+
+
+def _band_rows(i0: int, i1: int, images: int, ow: int) -> slice:
+    """Rows of output rows i0..i1 of all images of a chunk in (out row, image, out col)
+    order."""
+    return slice(i0 * images * ow, i1 * images * ow)
+
+
+def _chunk(bands: Any) -> int:
+    """Elements of one chunk's im2col matrix: banded products want more rows per band."""
+    return _CHUNK_ELEMS if bands is None else _BAND_CHUNK_ELEMS
+
+
 def _spans(n: int, rows: int, cols: int, flops: float, threads: int,
-           max_tasks: int | None = None) -> list[tuple[int, int]]:
-    """Image ranges of the chunks: L2-sized, at least 2 per thread when the work is large."""
-    step = max(1, min(n, _CHUNK_ELEMS // max(1, rows * cols)))
-    if threads > 1 and flops >= _PARALLEL_MIN_FLOPS and n > 1:
+           max_tasks: int | None = None, chunk: int = _CHUNK_ELEMS) -> list[tuple[int, int]]:
+    """Image ranges of the chunks: ``chunk`` elements of im2col (at least one image), at
+    least 2 per thread when the work is large. On the pool, the chunk count is a multiple of
+    the thread count and sizes differ by at most one image (no thread is left a last chunk
+    alone)."""
+    step = max(1, min(n, chunk // max(1, rows * cols)))
+    parallel = threads > 1 and flops >= _PARALLEL_MIN_FLOPS and n > 1
+    if parallel:
         step = max(1, min(step, -(-n // (2 * threads))))
     if max_tasks is not None and -(-n // step) > max_tasks:
         step = -(-n // max_tasks)
-    return [(n0, min(n, n0 + step)) for n0 in range(0, n, step)]
+    count = -(-n // step)
+    if parallel and count % threads:
+        count = min(n, -(-count // threads) * threads)
+    q, r = divmod(n, count)
+    edges = [i * q + min(i, r) for i in range(count + 1)]
+    return list(zip(edges[:-1], edges[1:]))
 
 
 def _run(spans: list[tuple[int, int]], job: Any, threads: int) -> None:
@@ -286,6 +340,8 @@ def conv2d_nhwc(x: np.ndarray, w: np.ndarray, win: Window2D, threads: int | None
     w2 = np.ascontiguousarray(w).reshape(k, o)
     x = np.ascontiguousarray(x)
     few = c < _FEW_CHANNELS
+    bands = None if few else _row_bands(win, x.shape[1], kw * c)
+    oh, ow = win.out_h, win.out_w
 
     def job(_: int, n0: int, n1: int) -> None:
         m = (n1 - n0) * rows
@@ -294,14 +350,26 @@ def conv2d_nhwc(x: np.ndarray, w: np.ndarray, win: Window2D, threads: int | None
             colt = _scratch(k, m, x.dtype)
             _im2col_t(x, n0, n1, *geom, colt)
             np.dot(colt.T, w2, out=dst)
-        else:
+        elif bands is None:
             col = _scratch(m, k, x.dtype)
-            _im2col(x, n0, n1, *geom, col)
+            _im2col(x, n0, n1, *geom, col, False)
             np.dot(col, w2, out=dst)
+        else:  # rows by output row: each band of rows skips the taps on padding rows
+            col = _scratch(m, k, x.dtype)
+            _im2col(x, n0, n1, *geom, col, True)
+            tmp = _scratch(m, o, x.dtype, 1)
+            for i0, i1, k0, k1 in bands:
+                r = _band_rows(i0, i1, n1 - n0, ow)
+                if k1 > k0:
+                    np.matmul(col[r, k0:k1], w2[k0:k1], out=tmp[r])
+                else:
+                    tmp[r] = 0
+            np.copyto(out[n0:n1].transpose(1, 0, 2, 3), tmp.reshape(oh, n1 - n0, ow, o))
         if bias is not None:
             bias_relu_rows(dst, bias, relu)
 
-    _run(_spans(n, rows, k, 2.0 * n * rows * k * o, threads), job, threads)
+    _run(_spans(n, rows, k, 2.0 * n * rows * k * o, threads, chunk=_chunk(bands)), job,
+         threads)
     return out
 
 
@@ -324,7 +392,8 @@ def conv2d_backprop_filter_nhwc(x: np.ndarray, dy: np.ndarray, kh: int, kw: int,
 
     def job(i: int, n0: int, n1: int) -> None:
         # one task's images, in cache-sized pieces, summed into this task's own partial
-        per = max(1, min(n1 - n0, _CHUNK_ELEMS // max(1, rows * k)))
+        # (not banded: five products per piece cost more than the padding taps they skip)
+        per = max(1, min(n1 - n0, _FILTER_CHUNK_ELEMS // max(1, rows * k)))
         acc = None
         for a in range(n0, n1, per):
             b = min(n1, a + per)
@@ -336,7 +405,7 @@ def conv2d_backprop_filter_nhwc(x: np.ndarray, dy: np.ndarray, kh: int, kw: int,
                 p = colt @ g
             else:
                 col = _scratch(m, k, x.dtype)
-                _im2col(x, a, b, *geom, col)
+                _im2col(x, a, b, *geom, col, False)
                 p = col.T @ g
             if acc is None:
                 acc = p
@@ -367,6 +436,9 @@ def conv2d_backprop_input_nhwc(shape: tuple[int, int, int, int], w: np.ndarray, 
     w2t = np.ascontiguousarray(np.ascontiguousarray(w).reshape(k, o).T)
     dy = np.ascontiguousarray(dy)
     few = c < _FEW_CHANNELS
+    # taps on padding rows are never read back by _col2im: their columns are not computed
+    bands = None if few else _row_bands(win, shape[1], kw * c)
+    oh, ow = win.out_h, win.out_w
 
     def job(_: int, n0: int, n1: int) -> None:  # images n0..n1 of dx: chunks write disjoint rows
         m = (n1 - n0) * rows
@@ -376,8 +448,17 @@ def conv2d_backprop_input_nhwc(shape: tuple[int, int, int, int], w: np.ndarray, 
             _col2im_t(dcolt, n0, n1, *geom, dx)
             return
         dcol = _scratch(m, k, dy.dtype)
-        np.dot(dy[n0:n1].reshape(m, o), w2t, out=dcol)
-        _col2im(dcol, n0, n1, *geom, dx)
+        if bands is None:
+            np.dot(dy[n0:n1].reshape(m, o), w2t, out=dcol)
+        else:  # rows by output row; the columns of taps on padding rows are never read
+            dyt = _scratch(m, o, dy.dtype, 1)
+            np.copyto(dyt.reshape(oh, n1 - n0, ow, o), dy[n0:n1].transpose(1, 0, 2, 3))
+            for i0, i1, k0, k1 in bands:
+                r = _band_rows(i0, i1, n1 - n0, ow)
+                if k1 > k0:
+                    np.matmul(dyt[r], w2t[:, k0:k1], out=dcol[r, k0:k1])
+        _col2im(dcol, n0, n1, *geom, dx, bands is not None)
 
-    _run(_spans(n, rows, k, 2.0 * n * rows * k * o, threads), job, threads)
+    _run(_spans(n, rows, k, 2.0 * n * rows * k * o, threads, chunk=_chunk(bands)), job,
+         threads)
     return dx

@@ -180,3 +180,39 @@ def _avg_pool_grad_factory(op: Any, state: Any) -> Any:
         return ref.from_nhwc(jit.avg_pool_grad_nhwc(gn, *_geom(win), dx), fmt)
 
     return avg_pool_grad
+
+
+def fused_max_pool_grad_relu(op: Any, state: Any) -> Any:
+    """The fast path of MaxPoolGrad followed by ReluGrad whose features are the pool's input
+    (``runtime/rewrites/pool_grad.py``): ``fast(x, y, g)`` -> the ReluGrad value, or None when
+    the op-by-op kernels must run (windows not inside the image, other dtypes or shapes). None
+    when the op is not an NHWC float32/float64 MaxPoolGrad with 2x2 windows and strides 2."""
+    kw_ = _setup(op)
+    if kw_ is None or kw_["data_format"] != "NHWC" or \
+            [int(v) for v in kw_["ksize"]] != [1, 2, 2, 1] or \
+            [int(v) for v in kw_["strides"]] != [1, 2, 2, 1]:
+        return None
+    dt = np.dtype(op._attrs["T"].as_numpy_dtype)
+    zero, ninf = dt.type(0), dt.type(-np.inf)
+    jit = _jit()
+    buf = OutputBuffer()
+    threads = threads_for(getattr(state, "config", None))
+
+    def fast(x: Any, y: Any, g: Any) -> Any:
+        if type(x) is not np.ndarray or type(g) is not np.ndarray or x.dtype != dt or \
+                g.dtype != dt or x.ndim != 4 or g.ndim != 4 or not x.size:
+            return None
+        try:
+            win = _window(x.shape, kw_)
+        except ValueError:
+            return None
+        if win.pad_top or win.pad_left or 2 * win.out_h > x.shape[1] or \
+                2 * win.out_w > x.shape[2] or \
+                g.shape != (x.shape[0], win.out_h, win.out_w, x.shape[3]):
+            return None
+        xn, gn = np.ascontiguousarray(x), np.ascontiguousarray(g)
+        dx = buf.empty(xn.shape, dt)
+        _by_images(jit.max_pool_grad_relu_2x2, (xn, gn), (zero, ninf), dx, threads)
+        return buf.keep(dx)
+
+    return fast

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["max_pool_nhwc", "max_pool_grad_nhwc", "avg_pool_nhwc", "avg_pool_grad_nhwc"]
+__all__ = ["max_pool_nhwc", "max_pool_grad_nhwc", "avg_pool_nhwc", "avg_pool_grad_nhwc",
+           "max_pool_grad_relu_2x2"]
 
 _opts = {"cache": True, "nogil": True, "error_model": "numpy"}
 
@@ -151,4 +152,63 @@ def avg_pool_grad_nhwc(g, kh, kw, sh, sw, pt, pl, dx):  # noqa: ANN001, ANN201
                         drow = dx[n, y, xx]
                         for k in range(uc):
                             drow[k] += grow[k] / d
+    return dx
+
+
+@njit(**_opts)
+def _grad_relu_2x2_at(xf, gf, dxf, p0, p1, p2, p3, q, dst, which, uc, zero, ninf):  # noqa: ANN001, ANN202
+    """One position (``which`` of the window's 4, row-major, at ``dst``) of
+    max_pool_grad_relu_2x2, over the channels: one store stream per loop, so that LLVM
+    vectorizes it."""
+    for k in range(uc):
+        v0 = xf[p0 + k]
+        v1 = xf[p1 + k]
+        v2 = xf[p2 + k]
+        v3 = xf[p3 + k]
+        # the first maximum in row-major order (none when all are -inf / NaN)
+        c0 = v0 > ninf
+        b = v0 if c0 else ninf
+        c1 = v1 > b
+        b = v1 if c1 else b
+        c2 = v2 > b
+        b = v2 if c2 else b
+        c3 = v3 > b
+        if which == 0:
+            hit = c0 & ~c1 & ~c2 & ~c3 & (v0 > 0)
+        elif which == 1:
+            hit = c1 & ~c2 & ~c3 & (v1 > 0)
+        elif which == 2:
+            hit = c2 & ~c3 & (v2 > 0)
+        else:
+            hit = c3 & (v3 > 0)
+        dxf[dst + k] = (zero + gf[q + k]) if hit else zero
+
+
+@njit(**_opts)
+def max_pool_grad_relu_2x2(x, g, zero, ninf, dx):  # noqa: ANN001, ANN201
+    """MaxPoolGrad of a 2x2 / stride 2 pool without padding, then ReluGrad with the pool's
+    input as the features: each dx element is written once (no zero fill, no second pass).
+    The same bits as the two kernels: ``zero + g`` at the window's first maximum when that
+    value is > 0, else 0. Rows / columns no window covers (odd sizes) get 0."""
+    n_, h, w, c = x.shape
+    _, oh, ow, _ = g.shape
+    if 2 * oh < h or 2 * ow < w:
+        dx[:] = 0
+    xf = x.reshape(-1)
+    gf = g.reshape(-1)
+    dxf = dx.reshape(-1)
+    uc = np.uint64(c)
+    rc = np.uint64(w * c)
+    for n in range(n_):
+        for i in range(oh):
+            for j in range(ow):
+                p0 = np.uint64(((n * h + 2 * i) * w + 2 * j) * c)
+                p1 = p0 + uc
+                p2 = p0 + rc
+                p3 = p2 + uc
+                q = np.uint64(((n * oh + i) * ow + j) * c)
+                _grad_relu_2x2_at(xf, gf, dxf, p0, p1, p2, p3, q, p0, 0, uc, zero, ninf)
+                _grad_relu_2x2_at(xf, gf, dxf, p0, p1, p2, p3, q, p1, 1, uc, zero, ninf)
+                _grad_relu_2x2_at(xf, gf, dxf, p0, p1, p2, p3, q, p2, 2, uc, zero, ninf)
+                _grad_relu_2x2_at(xf, gf, dxf, p0, p1, p2, p3, q, p3, 3, uc, zero, ninf)
     return dx

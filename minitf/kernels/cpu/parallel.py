@@ -189,7 +189,9 @@ class _Pool:
     def run(self, n: int, fn: Callable[[int], Any], threads: int) -> None:
         helpers = min(threads, n) - 1
         if helpers > 0:
-            helpers = min(helpers, int(free_cores() + 0.5) - 1)
+            free = free_cores()  # inf when MINITF_ADAPTIVE_THREADS=0
+            if free < helpers + 1:
+                helpers = int(free + 0.5) - 1
         if helpers <= 0 or not self._busy.acquire(blocking=False):
             # one thread, or the pool is in use (nested / concurrent runs): the same tasks here
             job = _Job(fn, n)
