@@ -50,6 +50,8 @@ from minitf.ops.random_ops import *  # noqa: F403
 from minitf.ops import nn_ops as _nn_ops  # registers the nn op types
 from minitf.ops import training_ops as _training_ops  # registers Apply* (GraphDef import)
 from minitf.ops.clip_ops import *  # noqa: F403
+from minitf.ops.check_ops import *  # noqa: F403
+from minitf.ops.linalg_ops import *  # noqa: F403
 from minitf.platform.eager import *  # noqa: F403
 from minitf.ops.gradients_impl import gradients, hessians, stop_gradient
 from minitf.framework.indexed_slices import IndexedSlices, IndexedSlicesValue
@@ -90,8 +92,12 @@ for _name, _module in {
     "logging": "minitf.platform.tf_logging",
     "gfile": "minitf.platform.gfile",
     "dtypes": "minitf.framework.dtypes",
+    "graph_util": "minitf.framework.graph_util",
+    "debugging": "minitf.api.debugging",
+    "image": "minitf.image",
 }.items():
     _lazy.register(_name, _module)
+_lazy.register("extract_image_patches", "minitf.ops.image_patches_ops", "extract_image_patches")
 for _name in ("ConfigProto", "RunOptions", "RunMetadata", "GPUOptions", "GraphOptions",
               "OptimizerOptions", "GraphDef", "NodeDef", "AttrValue", "TensorProto",
               "MetaGraphDef", "Summary", "Event", "SessionLog", "HistogramProto"):

@@ -1,5 +1,7 @@
 """``tf.linalg``: matrix products and norms from the math family; the matrix construction ops
-(``diag``, ``band_part``, ``eye``, ``transpose`` ...) come from the array family on first use.
+(``diag``, ``eye``, ``transpose`` ...) come from the array family and the decompositions and
+solvers (``inv``, ``det``, ``cholesky``, ``qr``, ``svd``, ``solve``, ``band_part`` ...) from
+:mod:`minitf.ops.linalg_ops` on first use.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from minitf.ops.math_ops import einsum, matmul, tensordot, trace
 # tf.linalg name -> array_ops function
 _FROM_ARRAY = {"transpose": "matrix_transpose", "diag": "matrix_diag",
                "diag_part": "matrix_diag_part", "set_diag": "matrix_set_diag",
-               "band_part": "matrix_band_part", "eye": "eye"}
+               "eye": "eye"}
+# tf.linalg name -> linalg_ops function
+_FROM_LINALG = {"inv": "matrix_inverse", "det": "matrix_determinant", "slogdet": "slogdet",
+                "cholesky": "cholesky", "qr": "qr", "svd": "svd", "solve": "matrix_solve",
+                "triangular_solve": "matrix_triangular_solve", "band_part": "matrix_band_part"}
 
 __all__ = ["adjoint", "einsum", "matmul", "matvec", "norm", "tensordot", "trace",
-           *_FROM_ARRAY]
+           *_FROM_ARRAY, *_FROM_LINALG]
 
 
 def matvec(a: Any, b: Any, transpose_a: bool = False, adjoint_a: bool = False,
@@ -102,6 +108,10 @@ def __getattr__(name: str) -> Any:
         from minitf.ops import array_ops
 
         return getattr(array_ops, _FROM_ARRAY[name])
+    if name in _FROM_LINALG:
+        from minitf.ops import linalg_ops
+
+        return getattr(linalg_ops, _FROM_LINALG[name])
     raise AttributeError(f"module 'minitf.linalg' has no attribute '{name}'")
 
 

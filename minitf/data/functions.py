@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from minitf.data import structure
 from minitf.framework import errors
 from minitf.framework.graph import get_default_graph
@@ -141,7 +143,10 @@ def function_runner(op: Operation, state: Any) -> Callable[[list[Any]], Callable
     plan = build_plan(fetches, [], feeds, state, getattr(state, "config", None), 0)  # type: ignore[arg-type]
 
     def bind(captured: list[Any]) -> Callable[..., Any]:
-        extra = [captured[i] for i in positions]
+        # values as of the iterator's initialization: a copy, since a variable's buffer may be
+        # assigned in place later (TF reads captured values when the iterator starts too)
+        extra = [c.copy() if isinstance(c, np.ndarray) else c
+                 for c in (captured[i] for i in positions)]
 
         def call(element: tuple[Any, ...]) -> tuple[Any, ...]:
             return tuple(run_plan(plan, [*element, *extra]))

@@ -242,7 +242,8 @@ def _implicit_types(arg_text: str, attrs: dict[str, AttrSpec]) -> dict[str, str]
 
 # Op modules not imported by ``import minitf`` (to keep it fast); looked in on a miss, e.g. when
 # a GraphDef with summary or checkpoint ops is imported.
-_OPTIONAL_OP_MODULES = ("minitf.summary.summary_ops", "minitf.train", "minitf.ops.training_ops")
+_OPTIONAL_OP_MODULES = ("minitf.summary.summary_ops", "minitf.train", "minitf.ops.training_ops",
+                        "minitf.image")
 
 
 def get_op_def(op_type: str) -> OpDef:

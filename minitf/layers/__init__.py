@@ -2,6 +2,17 @@
 TF's variable and op names (``dense/kernel``, ``conv2d/Conv2D``, ...)."""
 
 from minitf.layers.base import Layer
+from minitf.layers.conv_variants import (
+    Conv1D,
+    Conv2DTranspose,
+    Convolution1D,
+    Convolution2DTranspose,
+    SeparableConv2D,
+    SeparableConvolution2D,
+    conv1d,
+    conv2d_transpose,
+    separable_conv2d,
+)
 from minitf.layers.convolutional import (
     AveragePooling2D,
     AvgPool2D,
@@ -19,4 +30,6 @@ from minitf.layers.normalization import BatchNormalization, batch_normalization
 __all__ = ["Layer", "Dense", "Dropout", "Flatten", "Conv2D", "Convolution2D", "MaxPooling2D",
            "MaxPool2D", "AveragePooling2D", "AvgPool2D", "BatchNormalization", "dense",
            "dropout", "flatten", "conv2d", "max_pooling2d", "average_pooling2d",
-           "batch_normalization"]
+           "batch_normalization", "Conv1D", "Convolution1D", "Conv2DTranspose",
+           "Convolution2DTranspose", "SeparableConv2D", "SeparableConvolution2D", "conv1d",
+           "conv2d_transpose", "separable_conv2d"]

@@ -49,6 +49,7 @@ from minitf.ops.nn_normalization_ops import (
     local_response_normalization,
     lrn,
     moments,
+    weighted_moments,
 )
 from minitf.ops.nn_ops import dropout, in_top_k, top_k, xw_plus_b
 from minitf.ops.nn_pooling_ops import avg_pool, max_pool
@@ -82,7 +83,7 @@ __all__ = [
     "sigmoid_cross_entropy_with_logits", "softmax", "softmax_cross_entropy_with_logits",
     "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
     "sparse_softmax_cross_entropy_with_logits", "swish", "tanh", "top_k",
-    "weighted_cross_entropy_with_logits", "xw_plus_b", "zero_fraction",
+    "weighted_cross_entropy_with_logits", "weighted_moments", "xw_plus_b", "zero_fraction",
 ]
 __all__ += ["bidirectional_dynamic_rnn", "dynamic_rnn", "rnn_cell", "static_bidirectional_rnn",
             "static_rnn"]

@@ -219,7 +219,9 @@ def _sigmoid_grad_ref(y: Any, dy: Any) -> Any:
 
 
 def _sqrt_grad_ref(y: Any, dy: Any) -> Any:
-    return dy * 0.5 / y
+    # as TF's functor: a zero incoming gradient gives 0 even where y is 0 (not 0/0 = NaN)
+    y, dy = np.asarray(y), np.asarray(dy)
+    return np.where(dy == 0, np.zeros((), dy.dtype), dy * 0.5 / y).astype(dy.dtype, copy=False)
 
 
 def _rsqrt_grad_ref(y: Any, dy: Any) -> Any:

@@ -16,8 +16,8 @@ from minitf.framework.tensor_conversion import convert_to_tensor
 from minitf.framework.tensor_shape import TensorShape
 from minitf.ops import shape_fns
 
-__all__ = ["fused_batch_norm", "batch_normalization", "moments", "l2_normalize",
-           "local_response_normalization", "lrn"]
+__all__ = ["fused_batch_norm", "batch_normalization", "moments", "weighted_moments",
+           "l2_normalize", "local_response_normalization", "lrn"]
 
 FLOATS = "{float16, float32, float64}"
 FBN_ATTRS = ["epsilon: float = 0.0001", "data_format: string = NHWC", "is_training: bool = true"]
@@ -447,6 +447,38 @@ def moments(x: Any, axes: Any, shift: Any = None, name: str | None = None,
         if not keep:
             mean = a.squeeze(mean, axes)
             variance = a.squeeze(variance, axes)
+        if half:
+            return m.cast(mean, dtypes.float16), m.cast(variance, dtypes.float16)
+        return mean, variance
+
+
+def weighted_moments(x: Any, axes: Any, frequency_weights: Any, name: str | None = None,
+                     keep_dims: Any = None, keepdims: Any = None) -> tuple[Tensor, Tensor]:
+    """Frequency-weighted mean and variance of ``x`` over ``axes`` (``tf.nn.weighted_moments``;
+    weights broadcast against ``x``; a zero total weight gives 0, as TF's div_no_nan)."""
+    if keep_dims is not None and keepdims is not None:
+        raise ValueError("Cannot specify both 'keep_dims' and 'keepdims'.")
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    m, a = _math(), _array()
+    with name_scope(name, "weighted_moments", [x, frequency_weights, axes]):
+        x = convert_to_tensor(x, name="x")
+        weights = convert_to_tensor(frequency_weights, name="frequency_weights")
+        half = x.dtype.base_dtype == dtypes.float16
+        if half:
+            x = m.cast(x, dtypes.float32)
+        if weights.dtype.base_dtype != x.dtype.base_dtype:
+            weights = m.cast(weights, x.dtype.base_dtype)
+        weighted_sum = m.reduce_sum(weights * x, axes, name="weighted_input_sum", keepdims=True)
+        broadcast_weights = weights + a.zeros_like(x)
+        sum_of_weights = m.reduce_sum(broadcast_weights, axes, name="sum_of_weights",
+                                      keepdims=True)
+        mean = m.div_no_nan(weighted_sum, sum_of_weights)
+        distsq = m.reduce_sum(weights * m.squared_difference(x, mean), axes,
+                              name="weighted_distsq", keepdims=True)
+        variance = m.div_no_nan(distsq, sum_of_weights)
+        if not keep:
+            mean = a.squeeze(mean, axis=axes)
+            variance = a.squeeze(variance, axis=axes)
         if half:
             return m.cast(mean, dtypes.float16), m.cast(variance, dtypes.float16)
         return mean, variance

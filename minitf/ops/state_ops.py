@@ -64,8 +64,13 @@ def _assign_kernel(op: Any, state: Any) -> Any:
     declared_dims = declared.as_tuple() if declared is not None else None
 
     def assign_(value: Any) -> np.ndarray:
-        new = np.array(value, dtype=np_dtype, copy=True)
         old = slot.value
+        if old is not None and np.shape(value) == old.shape:
+            # in place, as TF's Assign: ops that read the variable after it (control
+            # dependencies) see the new value, like those after AssignAdd and the optimizers
+            np.copyto(old, value, casting="unsafe")
+            return old
+        new = np.array(value, dtype=np_dtype, copy=True)
         if validate:
             if old is not None and old.shape != new.shape:
                 raise _shape_mismatch(op, "Assign", old.shape, new.shape)

@@ -37,6 +37,7 @@ from minitf.train.learning_rate_decay import (
 )
 from minitf.train.meta_graph import export_meta_graph, import_meta_graph
 from minitf.train.momentum import MomentumOptimizer
+from minitf.train.moving_averages import ExponentialMovingAverage
 from minitf.train.optimizer import Optimizer
 from minitf.train.rmsprop import RMSPropOptimizer
 from minitf.train.saver import Saver, SaverDef
@@ -60,6 +61,7 @@ __all__ = [
     "update_checkpoint_state", "generate_checkpoint_state_proto", "get_checkpoint_mtimes",
     "remove_checkpoint", "CheckpointState", "NewCheckpointReader", "load_checkpoint",
     "list_variables", "load_variable", "export_meta_graph", "import_meta_graph",
+    "ExponentialMovingAverage",
 ]
 
 _LAZY = {"SummaryWriter": ("minitf.summary", "FileWriter"),

@@ -20,7 +20,9 @@ def tfl(tfv1):
         dense=core.dense, Dense=core.Dense, dropout=core.dropout, flatten=core.flatten,
         conv2d=convolutional.conv2d, max_pooling2d=pooling.max_pooling2d,
         average_pooling2d=pooling.average_pooling2d,
-        batch_normalization=normalization.batch_normalization, tf=tfv1)
+        batch_normalization=normalization.batch_normalization, tf=tfv1,
+        conv1d=convolutional.conv1d, conv2d_transpose=convolutional.conv2d_transpose,
+        separable_conv2d=convolutional.separable_conv2d)
 
 
 def copy_variables(tf_sess, tf_vars, mt_sess, mt_vars) -> None:

@@ -259,3 +259,17 @@ def test_non_differentiable_ops_give_none(tfv1):
                   lambda t, a: t.cast(t.equal(a, a), t.float64),
                   lambda t, a: t.floordiv(a, 0.3) + t.cast(t.less(a, 0.0), t.float64)):
         check_grads(tfv1, build, x)
+
+
+def test_sqrt_grad_zero_incoming_gradient_is_zero_at_zero() -> None:
+    """TF's SqrtGrad returns 0 where dy is 0, also where y is 0 (not 0/0 = NaN)."""
+    from minitf.framework.op_def_library import apply_op
+
+    y = mtf.constant([0.0, 0.0, 4.0, 4.0])
+    dy = mtf.constant([0.0, 1.0, 0.0, 2.0])
+    g = apply_op("SqrtGrad", y=y, dy=dy)
+    x = mtf.constant([0.0, 4.0])
+    grad = mtf.gradients(mtf.sqrt(x) * mtf.constant([0.0, 2.0]), x)[0]
+    with mtf.Session() as s:
+        np.testing.assert_array_equal(s.run(g), [0.0, np.inf, 0.0, 0.25])
+        np.testing.assert_array_equal(s.run(grad), [0.0, 0.5])

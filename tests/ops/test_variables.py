@@ -460,3 +460,22 @@ def test_count_up_to_matches_tf(tfv1):
             err = tf.errors.OutOfRangeError if sess is s1 else tfv1.errors.OutOfRangeError
             with pytest.raises(err, match="Reached limit of 2"):
                 sess.run(op)
+
+
+@pytest.mark.tf
+def test_read_after_assign_under_control_dependency_matches_tf(tfv1):
+    def run(t):
+        v = t.Variable([1.0, 2.0])
+        a = t.assign(v, [5.0, 6.0])
+        with t.control_dependencies([a]):
+            r = v * 1.0
+        swap = t.assign(v, v[::-1])  # the value reads the variable it overwrites
+        with t.Session() as s:
+            s.run(v.initializer)
+            first = s.run(r)
+            fetched = s.run(v)
+            return first, s.run(swap), fetched, s.run(v)
+
+    got, want = run(tf), run(tfv1)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)

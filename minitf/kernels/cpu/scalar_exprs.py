@@ -222,7 +222,8 @@ def _sigmoid_grad(a: Sequence[str], dt: str, attrs: Mapping[str, Any]) -> str:
 @scalar_expr("SqrtGrad", exact=True)
 def _sqrt_grad(a: Sequence[str], dt: str, attrs: Mapping[str, Any]) -> str:
     y, dy = a
-    return f"(({dy} * {lit(0.5, dt)}) / {y})"
+    zero = lit(0, dt)
+    return f"({zero} if {dy} == {zero} else (({dy} * {lit(0.5, dt)}) / {y}))"
 
 
 @scalar_expr("RsqrtGrad", exact=True)
