@@ -65,11 +65,9 @@ def _run(fn, L, tf, shape, feed, values=None):
 
 
 @pytest.mark.tf
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", sorted(set(CASES) - {"transpose_nchw"}))  # TF's CPU: no NCHW
 def test_conv_layers_match_tf(case, tfl):
     fn, shape, feed_shape = CASES[case]
-    if case == "transpose_nchw":
-        pytest.skip("TF's CPU kernels do not run NCHW conv2d_transpose")
     feed = np.random.default_rng(0).standard_normal(feed_shape).astype(np.float32)
     theirs = _run(fn, tfl, tfl.tf, shape, feed)
     ours = _run(fn, mt_layers, minitf, shape, feed, theirs["values"])
