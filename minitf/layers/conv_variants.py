@@ -7,14 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from minitf.framework.tensor_shape import TensorShape
-from minitf.layers.base import KernelBiasLayer
 from minitf.layers.convolutional import (
     Conv2D,
+    _Conv,
     _nn_format,
-    _out_length,
-    normalize_data_format,
-    normalize_padding,
-    normalize_tuple,
 )
 from minitf.ops import init_ops
 from minitf.ops.nn_conv_ops import bias_add
@@ -32,7 +28,7 @@ def _finish(layer: Any, outputs: Any, fmt: str) -> Any:
     return outputs
 
 
-class Conv1D(KernelBiasLayer):
+class Conv1D(_Conv):
     """1-D convolution: ``kernel`` ``[k, in, filters]`` (``tf.layers.Conv1D``)."""
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
@@ -42,7 +38,8 @@ class Conv1D(KernelBiasLayer):
                  bias_regularizer: Any = None, activity_regularizer: Any = None,
                  kernel_constraint: Any = None, bias_constraint: Any = None,
                  trainable: bool = True, name: str | None = None, **kwargs: Any) -> None:
-        super().__init__(activation=activation, use_bias=use_bias,
+        super().__init__(1, filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         activation=activation, use_bias=use_bias,
                          kernel_initializer=kernel_initializer,
                          bias_initializer=bias_initializer,
                          kernel_regularizer=kernel_regularizer,
@@ -50,20 +47,6 @@ class Conv1D(KernelBiasLayer):
                          activity_regularizer=activity_regularizer,
                          kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
                          trainable=trainable, name=name, **kwargs)
-        self.filters = int(filters)
-        self.kernel_size = normalize_tuple(kernel_size, 1, "kernel_size")
-        self.strides = normalize_tuple(strides, 1, "strides")
-        self.padding = normalize_padding(padding)
-        self.data_format = normalize_data_format(data_format)
-        self.dilation_rate = normalize_tuple(dilation_rate, 1, "dilation_rate")
-
-    def build(self, input_shape: TensorShape) -> None:
-        shape = TensorShape(input_shape).with_rank(3).as_list()
-        channels = shape[1 if self.data_format == "channels_first" else -1]
-        if channels is None:
-            raise ValueError("The channel dimension of the inputs should be defined. Found "
-                             "`None`.")
-        self._build_kernel_bias([self.kernel_size[0], channels, self.filters], [self.filters])
 
     def call(self, inputs: Any) -> Any:
         from minitf.ops.nn_composite_ops import conv1d as nn_conv1d
@@ -74,13 +57,6 @@ class Conv1D(KernelBiasLayer):
                             dilations=self.dilation_rate[0], name="Conv1D")
         return _finish(self, outputs, "NCHW" if fmt == "NCW" else "NHWC")
 
-    def compute_output_shape(self, input_shape: Any) -> TensorShape:
-        shape = TensorShape(input_shape).with_rank(3).as_list()
-        first = self.data_format == "channels_first"
-        n = _out_length(shape[2] if first else shape[1], self.kernel_size[0], self.padding,
-                        self.strides[0], self.dilation_rate[0])
-        return TensorShape([shape[0], self.filters, n] if first else
-                           [shape[0], n, self.filters])
 
 
 def _deconv_length(length: Any, kernel: int, padding: str, stride: int) -> Any:

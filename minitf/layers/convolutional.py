@@ -59,7 +59,44 @@ def _out_length(length: int | None, window: int, padding: str, stride: int,
     return (length - window + stride) // stride
 
 
-class Conv2D(KernelBiasLayer):
+class _Conv(KernelBiasLayer):
+    """An N-D convolution layer: ``kernel`` ``[*kernel_size, in, filters]``, ``bias``
+    ``[filters]``; the rank-specific classes keep TF's signatures and their own ``call``."""
+
+    def __init__(self, rank: int, filters: int, kernel_size: Any, strides: Any, padding: str,
+                 data_format: str, dilation_rate: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rank = rank
+        self.filters = int(filters)
+        self.kernel_size = normalize_tuple(kernel_size, rank, "kernel_size")
+        self.strides = normalize_tuple(strides, rank, "strides")
+        self.padding = normalize_padding(padding)
+        self.data_format = normalize_data_format(data_format)
+        self.dilation_rate = normalize_tuple(dilation_rate, rank, "dilation_rate")
+
+    def _channel_axis(self) -> int:
+        return 1 if self.data_format == "channels_first" else -1
+
+    def build(self, input_shape: TensorShape) -> None:
+        shape = TensorShape(input_shape).with_rank(self.rank + 2).as_list()
+        channels = shape[self._channel_axis()]
+        if channels is None:
+            raise ValueError("The channel dimension of the inputs should be defined. Found "
+                             "`None`.")
+        self._build_kernel_bias(list(self.kernel_size) + [channels, self.filters],
+                                [self.filters])
+
+    def compute_output_shape(self, input_shape: Any) -> TensorShape:
+        shape = TensorShape(input_shape).with_rank(self.rank + 2).as_list()
+        first = self.data_format == "channels_first"
+        spatial = shape[2:] if first else shape[1:-1]
+        out = [_out_length(n, k, self.padding, s, d) for n, k, s, d in
+               zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
+        return TensorShape([shape[0], self.filters] + out if first else
+                           [shape[0]] + out + [self.filters])
+
+
+class Conv2D(_Conv):
     """2-D convolution: ``kernel`` ``[kh, kw, in, filters]``, ``bias`` ``[filters]``."""
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1),
@@ -70,7 +107,8 @@ class Conv2D(KernelBiasLayer):
                  activity_regularizer: Any = None, kernel_constraint: Any = None,
                  bias_constraint: Any = None, trainable: bool = True, name: str | None = None,
                  **kwargs: Any) -> None:
-        super().__init__(activation=activation, use_bias=use_bias,
+        super().__init__(2, filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         activation=activation, use_bias=use_bias,
                          kernel_initializer=kernel_initializer,
                          bias_initializer=bias_initializer,
                          kernel_regularizer=kernel_regularizer,
@@ -78,24 +116,6 @@ class Conv2D(KernelBiasLayer):
                          activity_regularizer=activity_regularizer,
                          kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
                          trainable=trainable, name=name, **kwargs)
-        self.filters = int(filters)
-        self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size")
-        self.strides = normalize_tuple(strides, 2, "strides")
-        self.padding = normalize_padding(padding)
-        self.data_format = normalize_data_format(data_format)
-        self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate")
-
-    def _channel_axis(self) -> int:
-        return 1 if self.data_format == "channels_first" else -1
-
-    def build(self, input_shape: TensorShape) -> None:
-        shape = TensorShape(input_shape).with_rank(4).as_list()
-        channels = shape[self._channel_axis()]
-        if channels is None:
-            raise ValueError("The channel dimension of the inputs should be defined. Found "
-                             "`None`.")
-        self._build_kernel_bias(list(self.kernel_size) + [channels, self.filters],
-                                [self.filters])
 
     def call(self, inputs: Any) -> Any:
         fmt = _nn_format(self.data_format)
@@ -113,14 +133,6 @@ class Conv2D(KernelBiasLayer):
             outputs = self.activation(outputs)
         return outputs
 
-    def compute_output_shape(self, input_shape: Any) -> TensorShape:
-        shape = TensorShape(input_shape).with_rank(4).as_list()
-        spatial = shape[2:] if self.data_format == "channels_first" else shape[1:3]
-        out = [_out_length(n, k, self.padding, s, d) for n, k, s, d in
-               zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
-        if self.data_format == "channels_first":
-            return TensorShape([shape[0], self.filters] + out)
-        return TensorShape([shape[0]] + out + [self.filters])
 
 
 def conv2d(inputs: Any, filters: int, kernel_size: Any, strides: Any = (1, 1),

@@ -170,3 +170,21 @@ def canonical_attrs(op: Operation) -> tuple[Any, ...]:
 def run_quietly(kernel: Any, args: list[Any]) -> Any:
     with np.errstate(all="ignore"):
         return kernel(*args)
+
+
+def single_op_step(step: Step) -> bool:
+    """A step running one op's own kernel on the CPU: one output, every input a data input."""
+    return len(step.ops) == 1 and len(step.outputs) == 1 and is_cpu(step) and \
+        len(step.inputs) == len(step.ops[0]._inputs)
+
+
+def only_reader(steps: list[Step], i: int, users: dict[int, set[int]], fetched: set[int],
+                plan_ops: set[int]) -> int | None:
+    """The one single-op step reading step i's output on its device, when nothing else sees
+    that value (not fetched, no other reader, no control edge out of step i's op)."""
+    s = steps[i].outputs[0]
+    readers = users.get(s, set())
+    if s in fetched or len(readers) != 1 or has_plan_control_outputs(steps[i].ops[0], plan_ops):
+        return None
+    j = next(iter(readers))
+    return j if steps[j].device == steps[i].device and single_op_step(steps[j]) else None

@@ -19,18 +19,13 @@ from minitf.runtime.plan import Step, register_rewrite
 from minitf.runtime.rewrites.common import (
     consumers,
     fusion_enabled,
-    has_plan_control_outputs,
-    is_cpu,
+    only_reader,
     plan_op_ids,
+    single_op_step,
 )
 from minitf.runtime.rewrites.fusion import make_fallback
 
 __all__ = ["fuse_max_pool_grad_relu"]
-
-
-def _single(step: Step) -> bool:
-    return len(step.ops) == 1 and len(step.outputs) == 1 and is_cpu(step) and \
-        len(step.inputs) == len(step.ops[0]._inputs)
 
 
 def _fast_path(step: Step, ctx: dict[str, Any]) -> Any:
@@ -46,14 +41,12 @@ def _relu_grad_of(steps: list[Step], h: int, users: dict[int, set[int]], fetched
     """The ReluGrad step that alone reads MaxPoolGrad step h, with the pool's input as its
     features."""
     head = steps[h]
-    s = head.outputs[0]
-    readers = users.get(s, set())
-    if s in fetched or len(readers) != 1 or has_plan_control_outputs(head.ops[0], plan_ops):
+    j = only_reader(steps, h, users, fetched, plan_ops)
+    if j is None:
         return None
-    j = next(iter(readers))
     tail = steps[j]
-    if not _single(tail) or tail.ops[0].type != "ReluGrad" or tail.device != head.device or \
-            tail.inputs[0] != s or tail.inputs[1] != head.inputs[0]:
+    if tail.ops[0].type != "ReluGrad" or tail.inputs[0] != head.outputs[0] or \
+            tail.inputs[1] != head.inputs[0]:
         return None
     return j
 
@@ -62,7 +55,7 @@ def _relu_grad_of(steps: list[Step], h: int, users: dict[int, set[int]], fetched
 def fuse_max_pool_grad_relu(steps: list[Step], ctx: dict[str, Any]) -> list[Step]:
     if not fusion_enabled(ctx):
         return steps
-    heads = [i for i, s in enumerate(steps) if _single(s) and s.ops[0].type == "MaxPoolGrad"]
+    heads = [i for i, s in enumerate(steps) if single_op_step(s) and s.ops[0].type == "MaxPoolGrad"]
     if not heads:
         return steps
     fetched = set(ctx.get("fetch_slots", ()))

@@ -21,31 +21,15 @@ from minitf.runtime.plan import Step, register_rewrite
 from minitf.runtime.rewrites.common import (
     consumers,
     fusion_enabled,
-    has_plan_control_outputs,
-    is_cpu,
+    only_reader,
     plan_op_ids,
+    single_op_step,
 )
 from minitf.runtime.rewrites.fusion import make_fallback
 
 __all__ = ["fuse_bias_activation"]
 
 _HEADS = ("Conv2D", "MatMul")
-
-
-def _single(step: Step) -> bool:
-    return len(step.ops) == 1 and len(step.outputs) == 1 and is_cpu(step) and \
-        len(step.inputs) == len(step.ops[0]._inputs)
-
-
-def _only_reader(steps: list[Step], i: int, users: dict[int, set[int]], fetched: set[int],
-                 plan_ops: set[int]) -> int | None:
-    """The one step reading step i's output, when nothing else sees that value."""
-    s = steps[i].outputs[0]
-    readers = users.get(s, set())
-    if s in fetched or len(readers) != 1 or has_plan_control_outputs(steps[i].ops[0], plan_ops):
-        return None
-    j = next(iter(readers))
-    return j if steps[j].device == steps[i].device and _single(steps[j]) else None
 
 
 def _fast_path(head: Step, ctx: dict[str, Any], relu: bool) -> Any:
@@ -67,7 +51,7 @@ def _fast_path(head: Step, ctx: dict[str, Any], relu: bool) -> Any:
 def fuse_bias_activation(steps: list[Step], ctx: dict[str, Any]) -> list[Step]:
     if not fusion_enabled(ctx):
         return steps
-    heads = [i for i, s in enumerate(steps) if _single(s) and s.ops[0].type in _HEADS]
+    heads = [i for i, s in enumerate(steps) if single_op_step(s) and s.ops[0].type in _HEADS]
     if not heads:
         return steps
     fetched = set(ctx.get("fetch_slots", ()))
@@ -76,13 +60,13 @@ def fuse_bias_activation(steps: list[Step], ctx: dict[str, Any]) -> list[Step]:
     replaced: dict[int, Step] = {}
     dropped: set[int] = set()
     for h in heads:
-        j = _only_reader(steps, h, users, fetched, plan_ops)
+        j = only_reader(steps, h, users, fetched, plan_ops)
         if j is None or steps[j].ops[0].type != "BiasAdd" or \
                 steps[j].inputs[0] != steps[h].outputs[0] or \
                 steps[j].ops[0]._attrs.get("data_format", "NHWC") != "NHWC":
             continue
         chain = [h, j]
-        r = _only_reader(steps, j, users, fetched, plan_ops)
+        r = only_reader(steps, j, users, fetched, plan_ops)
         if r is not None and steps[r].ops[0].type == "Relu":
             chain.append(r)
         relu = len(chain) == 3
