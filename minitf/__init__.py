@@ -50,11 +50,33 @@ from minitf.ops.random_ops import *  # noqa: F403
 from minitf.ops import nn_ops as _nn_ops  # registers the nn op types
 from minitf.ops import training_ops as _training_ops  # registers Apply* (GraphDef import)
 from minitf.ops.clip_ops import *  # noqa: F403
+from minitf.ops.data_flow_ops import *  # noqa: F403
+from minitf.ops.io_ops import *  # noqa: F403
+from minitf.ops.parsing_ops import *  # noqa: F403
 from minitf.ops.check_ops import *  # noqa: F403
 from minitf.ops.linalg_ops import *  # noqa: F403
 from minitf.platform.eager import *  # noqa: F403
 from minitf.ops.gradients_impl import gradients, hessians, stop_gradient
 from minitf.framework.indexed_slices import IndexedSlices, IndexedSlicesValue
+from minitf.framework.sparse_tensor import (
+    SparseTensor,
+    SparseTensorValue,
+    convert_to_tensor_or_sparse_tensor,
+)
+from minitf.ops.sparse_ops import *  # noqa: F403
+from minitf.ops.sparse_more_ops import (
+    setdiff1d,
+    sparse_fill_empty_rows,
+    sparse_mask,
+    sparse_maximum,
+    sparse_minimum,
+    sparse_softmax,
+)
+from minitf.ops.nn_embedding_sparse import (
+    sparse_segment_mean,
+    sparse_segment_sqrt_n,
+    sparse_segment_sum,
+)
 from minitf.framework.graph_io import import_graph_def
 from minitf.ops.math_ops import range_ as range  # noqa: A001
 from minitf.client.session import (
@@ -95,6 +117,8 @@ for _name, _module in {
     "graph_util": "minitf.framework.graph_util",
     "debugging": "minitf.api.debugging",
     "image": "minitf.image",
+    "sparse": "minitf.api.sparse",
+    "queue": "minitf.api.queue",
 }.items():
     _lazy.register(_name, _module)
 _lazy.register("extract_image_patches", "minitf.ops.image_patches_ops", "extract_image_patches")

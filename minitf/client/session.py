@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
+from minitf.client.composite_feed import expand_feed_keys, flatten_feeds
 from minitf.framework import errors
 from minitf.framework.graph import Graph, get_default_graph
 from minitf.framework.operation import Operation
@@ -87,12 +89,15 @@ class _FeedSpec:
 class _RunSignature:
     """A cached run: its plan, how to convert feeds, how to rebuild fetch structures."""
 
-    __slots__ = ("plan", "feed_specs", "mapper", "single", "mutation_version", "elem_index")
+    __slots__ = ("plan", "feed_specs", "mapper", "single", "mutation_version", "elem_index",
+                 "composite_feeds")
 
     def __init__(self, plan: ExecutionPlan, feed_specs: list[_FeedSpec], mapper: Any,
-                 single: bool, mutation_version: int, elem_index: list[int | None] | None) -> None:
+                 single: bool, mutation_version: int, elem_index: list[int | None] | None,
+                 composite_feeds: bool = False) -> None:
         self.plan = plan
         self.feed_specs = feed_specs
+        self.composite_feeds = composite_feeds
         self.mapper = mapper
         self.single = single
         self.mutation_version = mutation_version
@@ -167,6 +172,7 @@ class BaseSession:
         if not self._closed:
             self._closed = True
             self._cache.clear()
+            self._state.cancel()  # blocked queue ops of other threads raise CancelledError
             self._state = SessionState(self._config)
             if self._pool is not None:
                 self._pool.shutdown(wait=False)
@@ -219,22 +225,43 @@ class BaseSession:
             if key[0] is not None:
                 self._cache[key] = sig
         feeds = [spec.convert(v) for spec, v in zip(sig.feed_specs, feed_values)]
+        if sig.composite_feeds:
+            feeds = flatten_feeds(feeds, sig.feed_specs)
         trace_level = getattr(options, "trace_level", 0) if options is not None else 0
         trace: list[StepTiming] | None = [] if trace_level and run_metadata is not None else None
         plan = sig.plan
         pool = self._pool if len(plan.steps) >= _PARALLEL_MIN_STEPS else None
-        values = run_plan(plan, feeds, trace, pool)
+        if pool is not None and _has_blocking_ops(plan):
+            pool = None  # a queue op blocked on a pool thread could starve the other runs
+        timeout = getattr(options, "timeout_in_ms", 0) if options is not None else 0
+        if timeout:  # a deadline for blocking queue ops (the config's operation timeout is
+            # applied by the queues themselves)
+            values = self._run_with_deadline(plan, feeds, trace, pool, timeout)
+        else:
+            values = run_plan(plan, feeds, trace, pool)
         if trace is not None:
             from minitf.client.step_stats import fill_step_stats
 
             fill_step_stats(run_metadata, trace)
         return sig.results(values)
 
+    def _run_with_deadline(self, plan: ExecutionPlan, feeds: list[Any], trace: Any,
+                           pool: Any, timeout_ms: int) -> list[Any]:
+        """Runs with a deadline for blocking ops (queues): DeadlineExceededError after it."""
+        from minitf.ops.queue_runtime import set_run_deadline
+
+        old = set_run_deadline(time.monotonic() + timeout_ms / 1000.0)
+        try:
+            return run_plan(plan, feeds, trace, pool)
+        finally:
+            set_run_deadline(old)
+
     def _prepare(self, fetches: Any, feed_keys: list[Any]) -> _RunSignature:
         from minitf.client.fetch_mapper import FetchMapper
 
         with self._lock:
-            feed_tensors = [self._feed_tensor(k) for k in feed_keys]
+            specs, feed_tensors, composite = expand_feed_keys(feed_keys, self._feed_tensor,
+                                                              _FeedSpec)
             single = isinstance(fetches, Tensor)
             if single:
                 self._graph.as_graph_element(fetches)
@@ -254,8 +281,8 @@ class BaseSession:
             if targets:
                 positions = {id(t): i for i, t in enumerate(tensors)}
                 elem_index = [positions.get(id(e)) for e in elements]
-            return _RunSignature(plan, [_FeedSpec(t) for t in feed_tensors], mapper, single,
-                                 self._graph._mutation_version, elem_index)
+            return _RunSignature(plan, specs, mapper, single, self._graph._mutation_version,
+                                 elem_index, composite)
 
     def _feed_tensor(self, key: Any) -> Tensor:
         try:
@@ -279,6 +306,8 @@ class BaseSession:
             if len(args) != len(feed_list):
                 raise ValueError(f"Expected {len(feed_list)} feed values, got {len(args)}")
             feeds = [spec.convert(v) for spec, v in zip(sig.feed_specs, args)]
+            if sig.composite_feeds:
+                feeds = flatten_feeds(feeds, sig.feed_specs)
             return sig.results(run_plan(sig.plan, feeds))
 
         return call
@@ -288,6 +317,17 @@ class BaseSession:
 
     def partial_run(self, handle: Any, fetches: Any, feed_dict: Any = None) -> Any:
         raise errors.UnimplementedError(None, None, "partial_run is not supported by minitf")
+
+
+def _has_blocking_ops(plan: ExecutionPlan) -> bool:
+    """Whether the plan has ops that may block (queues, readers); cached on the plan."""
+    flag = getattr(plan, "_blocking", None)
+    if flag is None:
+        from minitf.ops.queue_runtime import BLOCKING_OP_TYPES
+
+        flag = any(op.type in BLOCKING_OP_TYPES for step in plan.steps for op in step.ops)
+        plan._blocking = flag  # type: ignore[attr-defined]
+    return flag
 
 
 def _fetch_key(fetches: Any) -> Any:

@@ -34,6 +34,7 @@ from minitf.ops.nn_conv_ops import (
     depthwise_conv2d_native_backprop_input,
 )
 from minitf.ops.nn_embedding_ops import embedding_lookup
+from minitf.ops.nn_embedding_sparse import embedding_lookup_sparse
 from minitf.ops.nn_loss_ops import (
     l2_loss,
     sigmoid_cross_entropy_with_logits,
@@ -76,7 +77,8 @@ __all__ = [
     "conv1d", "conv2d", "conv2d_backprop_filter", "conv2d_backprop_input", "conv2d_transpose",
     "crelu", "depthwise_conv2d", "depthwise_conv2d_native",
     "depthwise_conv2d_native_backprop_filter", "depthwise_conv2d_native_backprop_input", "dropout",
-    "elu", "embedding_lookup", "fused_batch_norm", "in_top_k", "l2_loss", "l2_normalize",
+    "elu", "embedding_lookup", "embedding_lookup_sparse", "fused_batch_norm", "in_top_k",
+    "l2_loss", "l2_normalize",
     "leaky_relu", "local_response_normalization", "log_softmax", "log_uniform_candidate_sampler",
     "lrn", "max_pool", "moments", "nce_loss", "relu", "relu6", "relu_layer",
     "sampled_softmax_loss", "selu", "separable_conv2d", "sigmoid",

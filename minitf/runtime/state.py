@@ -105,3 +105,13 @@ class SessionState:
                 if r is None:
                     r = self._resources[key] = factory()
         return r
+
+    def cancel(self) -> None:
+        """The session closes: resources with a ``cancel`` method (queues) wake their blocked
+        ops, which raise CancelledError."""
+        with self._lock:
+            resources = list(self._resources.values())
+        for r in resources:
+            cancel = getattr(r, "cancel", None)
+            if cancel is not None:
+                cancel()

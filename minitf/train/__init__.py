@@ -23,7 +23,19 @@ from minitf.train.checkpoint_utils import (
     load_checkpoint,
     load_variable,
 )
+from minitf.train.coordinator import Coordinator, LooperThread
 from minitf.train.gradient_descent import GradientDescentOptimizer
+from minitf.train.input import (
+    batch,
+    batch_join,
+    input_producer,
+    limit_epochs,
+    range_input_producer,
+    shuffle_batch,
+    shuffle_batch_join,
+    slice_input_producer,
+    string_input_producer,
+)
 from minitf.train.learning_rate_decay import (
     cosine_decay,
     cosine_decay_restarts,
@@ -39,6 +51,7 @@ from minitf.train.meta_graph import export_meta_graph, import_meta_graph
 from minitf.train.momentum import MomentumOptimizer
 from minitf.train.moving_averages import ExponentialMovingAverage
 from minitf.train.optimizer import Optimizer
+from minitf.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from minitf.train.rmsprop import RMSPropOptimizer
 from minitf.train.saver import Saver, SaverDef
 from minitf.train.training_util import (
@@ -62,6 +75,9 @@ __all__ = [
     "remove_checkpoint", "CheckpointState", "NewCheckpointReader", "load_checkpoint",
     "list_variables", "load_variable", "export_meta_graph", "import_meta_graph",
     "ExponentialMovingAverage",
+    "Coordinator", "LooperThread", "QueueRunner", "add_queue_runner", "start_queue_runners",
+    "limit_epochs", "input_producer", "string_input_producer", "range_input_producer",
+    "slice_input_producer", "batch", "shuffle_batch", "batch_join", "shuffle_batch_join",
 ]
 
 _LAZY = {"SummaryWriter": ("minitf.summary", "FileWriter"),

@@ -34,7 +34,7 @@ from minitf.ops.variable_scope import variable_scope
 __all__ = ["fully_connected", "linear", "conv2d", "convolution2d", "max_pool2d", "avg_pool2d",
            "flatten", "dropout", "maxout", "xavier_initializer", "xavier_initializer_conv2d",
            "variance_scaling_initializer", "l1_regularizer", "l2_regularizer",
-           "l1_l2_regularizer", "sum_regularizer", "apply_regularization"]
+           "l1_l2_regularizer", "sum_regularizer", "apply_regularization", "dense_to_sparse"]
 
 _RENAME = {"kernel": "weights", "bias": "biases"}
 
@@ -202,6 +202,23 @@ def flatten(inputs: Any, outputs_collections: Any = None, scope: Any = None) -> 
         inputs = convert_to_tensor(inputs)
         outputs = _core.flatten(inputs)
         return collect_named_outputs(outputs_collections, sc, outputs)
+
+
+def dense_to_sparse(tensor: Any, eos_token: Any = 0, outputs_collections: Any = None,
+                    scope: Any = None) -> Any:
+    """The SparseTensor of the entries of ``tensor`` not equal to ``eos_token``
+    (``tf.contrib.layers.dense_to_sparse``)."""
+    from minitf.framework import dtypes
+    from minitf.framework.sparse_tensor import SparseTensor
+    from minitf.ops import array_ops, math_ops
+
+    with name_scope(scope, "dense_to_sparse", [tensor]) as sc:
+        tensor = convert_to_tensor(tensor)
+        eos = convert_to_tensor(eos_token, dtype=tensor.dtype)
+        indices = array_ops.where(math_ops.not_equal(tensor, eos))
+        values = array_ops.gather_nd(tensor, indices)
+        shape = array_ops.shape(tensor, out_type=dtypes.int64)
+        return collect_named_outputs(outputs_collections, sc, SparseTensor(indices, values, shape))
 
 
 def dropout(inputs: Any, keep_prob: Any = 0.5, noise_shape: Any = None, is_training: Any = True,
