@@ -12,24 +12,19 @@ from minitf.framework.graph import name_scope
 from minitf.framework.indexed_slices import IndexedSlices
 from minitf.framework.op_def_library import apply_op
 from minitf.framework.op_registry import NotDifferentiable, RegisterGradient, register_op
-from minitf.framework.sparse_tensor import SparseTensor, SparseTensorValue
+from minitf.framework.sparse_tensor import SparseTensor
 from minitf.framework.tensor import Tensor
 from minitf.framework.tensor_conversion import convert_to_tensor
 from minitf.framework.tensor_shape import TensorShape
 from minitf.ops import array_ops, math_ops
 from minitf.ops.sparse_ops import sparse_reduce_sum
-from minitf.ops.sparse_util import check_indices, invalid, linear_index, shape_of
+from minitf.ops.sparse_util import as_sparse, check_indices, invalid, linear_index, shape_of
 
 __all__ = ["sparse_fill_empty_rows", "sparse_softmax", "sparse_maximum", "sparse_minimum",
            "sparse_mask", "setdiff1d", "from_dense"]
 
 
-def _sp(x: Any) -> SparseTensor:
-    if isinstance(x, SparseTensorValue):
-        return SparseTensor.from_value(x)
-    if not isinstance(x, SparseTensor):
-        raise TypeError(f"Input must be a SparseTensor, got {type(x).__name__}")
-    return x
+_sp = as_sparse
 
 
 def _vec(n: Any = None) -> TensorShape:

@@ -19,6 +19,7 @@ from minitf.framework.tensor_conversion import convert_to_tensor
 from minitf.framework.tensor_shape import TensorShape
 from minitf.ops import array_ops, math_ops
 from minitf.ops.sparse_util import (
+    as_sparse,
     check_indices,
     dense_of,
     idx_str,
@@ -35,12 +36,7 @@ __all__ = ["sparse_tensor_to_dense", "sparse_to_dense", "sparse_tensor_dense_mat
 _IDX = "Tindices: {int32, int64} = int64"
 
 
-def _sp(x: Any) -> SparseTensor:
-    if isinstance(x, SparseTensorValue):
-        return SparseTensor.from_value(x)
-    if not isinstance(x, SparseTensor):
-        raise TypeError(f"Input must be a SparseTensor, got {type(x).__name__}")
-    return x
+_sp = as_sparse
 
 
 def _vec(n: Any) -> TensorShape:

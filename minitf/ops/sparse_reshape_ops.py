@@ -11,23 +11,25 @@ from minitf.framework import dtypes
 from minitf.framework.graph import name_scope
 from minitf.framework.op_def_library import apply_op
 from minitf.framework.op_registry import NotDifferentiable, RegisterGradient, register_op
-from minitf.framework.sparse_tensor import SparseTensor, SparseTensorValue
+from minitf.framework.sparse_tensor import SparseTensor
 from minitf.framework.tensor import Tensor
 from minitf.framework.tensor_conversion import convert_to_tensor
 from minitf.framework.tensor_shape import TensorShape, as_shape
 from minitf.ops import array_ops, math_ops
-from minitf.ops.sparse_util import check_indices, invalid, lex_order, linear_index, shape_of
+from minitf.ops.sparse_util import (
+    as_sparse,
+    check_indices,
+    invalid,
+    lex_order,
+    linear_index,
+    shape_of,
+)
 
 __all__ = ["sparse_reshape", "sparse_reorder", "sparse_concat", "sparse_transpose",
            "sparse_retain", "sparse_placeholder"]
 
 
-def _sp(x: Any) -> SparseTensor:
-    if isinstance(x, SparseTensorValue):
-        return SparseTensor.from_value(x)
-    if not isinstance(x, SparseTensor):
-        raise TypeError(f"Input must be a SparseTensor, got {type(x).__name__}")
-    return x
+_sp = as_sparse
 
 
 # --- SparseReshape -------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import numpy as np
 from minitf.framework import errors
 from minitf.framework.tensor_shape import TensorShape
 
-__all__ = ["check_indices", "linear_index", "dense_of", "shape_of", "lex_order", "idx_str",
-           "invalid"]
+__all__ = ["as_sparse", "check_indices", "linear_index", "dense_of", "shape_of", "lex_order",
+           "idx_str", "invalid"]
 
 
 def invalid(msg: str) -> errors.InvalidArgumentError:
@@ -87,3 +87,14 @@ def shape_of(dense_shape: Any) -> TensorShape:
     if shape.ndims is None and rank.ndims == 1 and rank[0].value is not None:
         return TensorShape([None] * rank[0].value)
     return shape
+
+
+def as_sparse(x: Any) -> Any:
+    """``x`` as a SparseTensor (a SparseTensorValue becomes constants); TypeError otherwise."""
+    from minitf.framework.sparse_tensor import SparseTensor, SparseTensorValue
+
+    if isinstance(x, SparseTensorValue):
+        return SparseTensor.from_value(x)
+    if not isinstance(x, SparseTensor):
+        raise TypeError(f"Input must be a SparseTensor, got {type(x).__name__}")
+    return x
