@@ -43,6 +43,7 @@ from minitf.ops.state_ops import *  # noqa: F403
 from minitf.ops.control_flow_ops import *  # noqa: F403
 from minitf.ops.control_flow_ops import tuple_ as tuple  # noqa: A001
 from minitf.ops.functional_ops import foldl, foldr, map_fn, scan
+from minitf.ops.tensor_array_ops import TensorArray
 from minitf.ops.variables import *  # noqa: F403
 from minitf.ops.variable_scope import *  # noqa: F403
 from minitf.ops.init_ops import *  # noqa: F403
@@ -93,6 +94,7 @@ for _name, _module in {
     "test": "minitf.testing",
     "nn": "minitf.nn",
     "train": "minitf.train",
+    "saved_model": "minitf.saved_model",
     "summary": "minitf.summary",
     "layers": "minitf.layers",
     "contrib": "minitf.contrib",

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["is_sequence", "flatten", "pack_sequence_as", "assert_same_structure"]
+__all__ = ["is_sequence", "is_composite", "flatten", "pack_sequence_as",
+           "assert_same_structure"]
+
+
+def is_composite(x: Any) -> bool:
+    """A value carried by several tensors (a TensorArray: ``_minitf_components()``)."""
+    return hasattr(x, "_minitf_components")
 
 
 def is_sequence(x: Any) -> bool:
-    return isinstance(x, (list, tuple, dict))
+    return isinstance(x, (list, tuple, dict)) or is_composite(x)
 
 
 def _children(x: Any) -> list[Any]:
     if isinstance(x, dict):
         return [x[k] for k in sorted(x)]
+    if is_composite(x):
+        return list(x._minitf_components())
     return list(x)
 
 
@@ -83,6 +91,8 @@ def pack_sequence_as(structure: Any, flat: list[Any]) -> Any:
     def pack(s: Any) -> Any:
         if not is_sequence(s):
             return next(it)
+        if is_composite(s):
+            return s._minitf_from_components([pack(v) for v in _children(s)])
         if isinstance(s, dict):
             packed = {k: pack(s[k]) for k in sorted(s)}
             return type(s)((k, packed[k]) for k in s)

@@ -248,7 +248,7 @@ def build_loop(cond_fn: Callable[..., Any] | None, body_fn: Callable[..., Any],
         body_ctx.new_loop_arg(v, s, f"{scope}/Identity")
     with body_ctx:
         result = body_fn(*pack(body_ctx.loop_args))
-        if not nest.is_sequence(result):
+        if not nest.is_sequence(result) or nest.is_composite(result):
             result = [result]
         flat_out = []
         for v in nest.flatten(result):
@@ -359,7 +359,8 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
             if not max_t.dtype.base_dtype.is_integer:
                 raise TypeError(f"'maximum_iterations' must be an integer tensor, got "
                                 f"{max_t.dtype.base_dtype.name}")
-        structure = loop_vars if nest.is_sequence(loop_vars) else [loop_vars]
+        single = not nest.is_sequence(loop_vars) or nest.is_composite(loop_vars)
+        structure = [loop_vars] if single else loop_vars
         exits, body_result = build_loop(
             cond, body, flat, invariants, structure, max_t,
             attrs={"parallel_iterations": parallel_iterations, "back_prop": bool(back_prop),
@@ -367,7 +368,10 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
         packed = nest.pack_sequence_as(body_result, exits)
         if return_same_structure:
             return packed
-        return packed[0] if len(exits) == 1 else packed
+        if len(exits) == 1 or (isinstance(packed, (list, tuple)) and len(packed) == 1 and
+                               nest.is_composite(packed[0])):
+            return packed[0]
+        return packed
 
 
 # --- gradient ----------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 (nested) tensors, built on ``tf.while_loop`` so that they work for lengths known only at run time
 and differentiate through the loop.
 
-TF collects per-element results in a TensorArray; minitf has none and grows each result along
-the leading dimension inside the loop (the first iteration starts it), so op names differ from
-TF's (``map/while/...`` in place of ``map/TensorArrayV2Stack/...``) while values, shapes, dtypes
-and gradients match.
+TF collects per-element results in a TensorArray; minitf's versions predate its TensorArray
+(``ops/tensor_array_ops.py``) and grow each result along the leading dimension inside the loop
+(the first iteration starts it), so op names differ from TF's (``map/while/...`` in place of
+``map/TensorArrayV2Stack/...``) while values, shapes, dtypes and gradients match.
 """
 
 from __future__ import annotations

@@ -101,9 +101,10 @@ def _while_rnn_loop(while_loop: Any, cell: Any, inputs: Any, shapes: list[Tensor
                     batch_size: Any) -> tuple[Any, Any]:
     """The time loop as ``tf.while_loop`` (TF's graph: ``rnn/while/basic_lstm_cell/...``).
 
-    minitf has no TensorArray: step ``t`` reads ``inputs[t]`` with a Slice and appends its
-    output to a ``[t, batch, ...]`` accumulator with ConcatV2 (a shape invariant lets it grow;
-    dense gradients; the copies make the work O(T^2) in the number of steps). The loop stops
+    Written before minitf had a TensorArray: step ``t`` reads ``inputs[t]`` with a Slice and
+    appends its output to a ``[t, batch, ...]`` accumulator with ConcatV2 (a shape invariant
+    lets it grow; dense gradients; the copies make the work O(T^2) in the number of steps). The
+    loop stops
     at the longest sequence, as TF's; the missing steps' outputs are zero-padded after it. The
     cell's variables are created in the loop body, as TF's.
     """

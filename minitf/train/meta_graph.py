@@ -75,6 +75,7 @@ def _kind_of(item: Any) -> str:
 
 def _add_collection_def(meta: MetaGraphDef, key: Any, graph: Any,
                         export_scope: str | None) -> None:
+    from minitf.framework.proto import Any as AnyProto
     from minitf.ops.variables import Variable
 
     if not isinstance(key, (str, bytes)):
@@ -96,6 +97,9 @@ def _add_collection_def(meta: MetaGraphDef, key: Any, graph: Any,
                 proto = x.to_proto(export_scope)
                 if proto is not None:
                     col.bytes_list.value.append(proto.SerializeToString())
+        elif isinstance(items[0], AnyProto):
+            for x in items:
+                col.any_list.value.add().CopyFrom(x)
         else:
             kind = _kind_of(items[0])
             if kind == "node_list":
@@ -256,6 +260,9 @@ def import_scoped_meta_graph(meta_graph_or_file: Any, clear_devices: bool = Fals
             elif kind == "float_list":
                 for v in values:
                     graph.add_to_collection(key, float(v))
+            elif kind == "any_list":
+                for v in values:
+                    graph.add_to_collection(key, v)
             else:
                 for v in values:
                     graph.add_to_collection(key, _prepend(v.decode() if isinstance(v, bytes)

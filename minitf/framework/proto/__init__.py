@@ -61,6 +61,7 @@ from .meta_graph_pb import (
     AssetFileDef,
     CollectionDef,
     MetaGraphDef,
+    SavedModel,
     SaverDef,
     SaveSliceInfoDef,
     SignatureDef,
@@ -95,7 +96,7 @@ __all__ = [
     "VersionDef", "GraphDef",
     # meta_graph_pb
     "Any", "SaverDef", "CollectionDef", "TensorInfo", "SignatureDef", "AssetFileDef",
-    "MetaGraphDef", "VariableDef", "SaveSliceInfoDef",
+    "MetaGraphDef", "VariableDef", "SaveSliceInfoDef", "SavedModel",
     # config_pb
     "GPUOptions", "OptimizerOptions", "GraphOptions", "ThreadPoolOptionProto",
     "SessionMetadata", "ConfigProto", "RunOptions", "RunMetadata", "TensorConnection",

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any as _AnyT
+
 from .fields import Bool, Bytes, Enum, EnumType, Float, Int32, Int64, Map, Msg, String
 from .graph_pb import DataType, GraphDef, OpList, TensorProto, TensorShapeProto
 from .message import Message
 
 __all__ = [
     "Any", "SaverDef", "CollectionDef", "TensorInfo", "SignatureDef", "AssetFileDef",
-    "MetaGraphDef", "VariableDef", "SaveSliceInfoDef",
+    "MetaGraphDef", "VariableDef", "SaveSliceInfoDef", "SavedModel",
 ]
+
+_TYPE_URL_PREFIX = "type.googleapis.com/"
 
 
 class Any(Message):
@@ -18,6 +22,27 @@ class Any(Message):
     _full_name = "google.protobuf.Any"
     type_url = String(1)
     value = Bytes(2)
+
+    def Pack(self, msg: Message, type_url_prefix: str = _TYPE_URL_PREFIX) -> None:  # noqa: N802
+        """Stores ``msg`` serialized, with its type URL (as protobuf's ``Any.Pack``)."""
+        prefix = type_url_prefix if type_url_prefix.endswith("/") else type_url_prefix + "/"
+        self.type_url = prefix + msg._full_name
+        self.value = msg.SerializeToString()
+
+    def TypeName(self) -> str:  # noqa: N802 - protobuf API
+        return self.type_url.rsplit("/", 1)[-1]
+
+    def Is(self, descriptor: _AnyT) -> bool:  # noqa: N802 - protobuf API
+        name = getattr(descriptor, "full_name", None) or getattr(descriptor, "_full_name", "")
+        return self.TypeName() == name
+
+    def Unpack(self, msg: Message) -> bool:  # noqa: N802 - protobuf API
+        """Parses the value into ``msg`` when the type names match; returns whether it did."""
+        if self.TypeName() != msg._full_name:
+            return False
+        msg.Clear()
+        msg.MergeFromString(self.value)
+        return True
 
 
 class SaverDef(Message):
@@ -139,3 +164,11 @@ class MetaGraphDef(Message):
     signature_def = Map(5, "string", SignatureDef)
     asset_file_def = Msg(6, AssetFileDef, repeated=True)
     # 7: object_graph_def (SavedObjectGraph) is not modelled; kept as an unknown field.
+
+
+class SavedModel(Message):
+    """``saved_model.pb`` (tensorflow/core/protobuf/saved_model.proto): a schema version and one
+    MetaGraphDef per tag set."""
+
+    saved_model_schema_version = Int64(1)
+    meta_graphs = Msg(2, MetaGraphDef, repeated=True)
