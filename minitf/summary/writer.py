@@ -5,7 +5,7 @@ An event file is a TFRecord file of ``Event`` protos whose first record says
 ``file_version: "brain.Event:2"``; it is named ``events.out.tfevents.<seconds>.<hostname>``
 (plus an optional suffix). Events are queued (``max_queue``), serialized and framed by a
 daemon thread, and written to disk as whole records every ``flush_secs`` seconds or on
-``flush()``/``close()``, so a reader never sees half a record.
+``flush()``/``close()``: between writes the file holds whole records only.
 """
 
 from __future__ import annotations
