@@ -4,6 +4,8 @@ kernels) against tensorflow.compat.v1 and minitf's numpy references.
 
     python bench/bench_nn_ops.py [--repeats 7] [--no-tf] [--compile] [--conv-designs]
                                  [--threads N] [--stat median|min] [--only NAME]
+    python bench/bench_nn_ops.py --winograd [--stat min]   # conv2's products: im2col / Winograd
+    python bench/bench_nn_ops.py --winograd-sweep [--stat min]   # the shapes behind its gate
 
 Each number is the median of ``--repeats`` batches after warm-up (so plan building and numba
 compilation are outside the timings); inputs are fed through placeholders in both frameworks.
@@ -271,6 +273,82 @@ def conv_alternatives(repeats: int) -> None:
               f"   direct loops {fmt_time(t_direct):>9s}")
 
 
+def winograd_products(repeats: int) -> None:
+    """conv2's three products (64x14x14x32 -> 64, 5x5, SAME) at the kernel level: im2col + GEMM
+    against Winograd F(2x2, 5x5), on one thread and on two (the intra-op pool, BLAS on one)."""
+    from minitf.kernels.cpu import nn_conv_jit as jit
+    from minitf.kernels.cpu import nn_conv_winograd as wino
+    from minitf.kernels.cpu.parallel import blas_limiter
+    from minitf.ops.nn_conv_utils import window_2d
+
+    win = window_2d(14, 14, 5, 5, S1, S1, S2, "NHWC")
+    dy = arr(B, 14, 14, 64)
+    paths = {
+        "im2col": (lambda t: jit.conv2d_nhwc(X2, W2, win, t),
+                   lambda t: jit.conv2d_backprop_input_nhwc(X2.shape, W2, dy, win, t),
+                   lambda t: jit.conv2d_backprop_filter_nhwc(X2, dy, 5, 5, win, t)),
+        "Winograd": (lambda t: wino.conv2d(X2, W2, win, t),
+                     lambda t: wino.conv2d_backprop_input(X2.shape, W2, dy, win, t),
+                     lambda t: wino.conv2d_backprop_filter(X2, dy, win, t)),
+    }
+    print(f"conv2 products, {B}x14x14x32 -> 64, 5x5 SAME, float32 (kernels, no session):")
+    print(f"  {'':10s} {'threads':>7s} {'Conv2D':>10s} {'BackpropInput':>14s} "
+          f"{'BackpropFilter':>15s} {'sum':>10s}")
+    with blas_limiter:
+        for threads in (1, 2):
+            for name, fns in paths.items():
+                times = [best_time(lambda f=f, t=threads: f(t), repeats) for f in fns]
+                print(f"  {name:10s} {threads:7d} {fmt_time(times[0]):>10s} "
+                      f"{fmt_time(times[1]):>14s} {fmt_time(times[2]):>15s} "
+                      f"{fmt_time(sum(times)):>10s}")
+
+
+SWEEP = [  # N, H, W, C, K, r (SAME): the shapes behind nn_conv_winograd's gate
+    (1, 8, 8, 16, 16, 3), (2, 10, 10, 16, 16, 3), (4, 10, 10, 16, 16, 5), (2, 14, 14, 16, 32, 3),
+    (8, 14, 14, 16, 16, 5), (4, 14, 14, 32, 64, 5), (64, 7, 7, 64, 64, 3), (8, 28, 28, 16, 32, 3),
+    (32, 32, 32, 64, 64, 3), (8, 9, 9, 24, 40, 5), (8, 28, 28, 12, 12, 3), (8, 28, 28, 8, 32, 3),
+]
+
+
+def _sweep_ratios(n: int, h: int, w_: int, c: int, k: int, r: int,
+                  repeats: int) -> list[float]:
+    """im2col time / Winograd time of the three products of one SAME convolution, one
+    thread (Winograd's drivers need >= 16 channels: fewer are zero-padded to 16)."""
+    from minitf.kernels.cpu import nn_conv_jit as jit
+    from minitf.kernels.cpu import nn_conv_winograd as wino
+    from minitf.ops.nn_conv_utils import window_2d
+
+    x, w, dy = arr(n, h, w_, c), arr(r, r, c, k, scale=0.05), arr(n, h, w_, k)
+    win = window_2d(h, w_, r, r, S1, S1, S2, "NHWC")
+    cp, kp = max(c, 16), max(k, 16)
+    xp, wp = np.zeros((n, h, w_, cp), np.float32), np.zeros((r, r, cp, kp), np.float32)
+    dyp = np.zeros((n, h, w_, kp), np.float32)
+    xp[..., :c], wp[:, :, :c, :k], dyp[..., :k] = x, w, dy
+    im = [best_time(f, repeats) for f in (
+        lambda: jit.conv2d_nhwc(x, w, win, 1),
+        lambda: jit.conv2d_backprop_input_nhwc(x.shape, w, dy, win, 1),
+        lambda: jit.conv2d_backprop_filter_nhwc(x, dy, r, r, win, 1))]
+    wg = [best_time(f, repeats) for f in (
+        lambda: wino.conv2d(xp, wp, win, 1),
+        lambda: wino.conv2d_backprop_input(xp.shape, wp, dyp, win, 1),
+        lambda: wino.conv2d_backprop_filter(xp, dyp, win, 1))]
+    return [a / b for a, b in zip(im, wg)]
+
+
+def winograd_sweep(repeats: int) -> None:
+    """im2col time / Winograd time on shapes around Winograd's gate (the last two are below
+    it)."""
+    from minitf.kernels.cpu.parallel import blas_limiter
+
+    print("im2col / Winograd, one thread (forward / input gradient / filter gradient):")
+    with blas_limiter:
+        for n, h, w_, c, k, r in SWEEP:
+            ratios = _sweep_ratios(n, h, w_, c, k, r, repeats)
+            mflop = 2e-6 * n * h * w_ * c * k * r * r
+            print(f"  {n}x{h}x{w_}x{c} -> {k}, {r}x{r} ({mflop:.1f} MFLOP): " +
+                  " / ".join(f"{v:.2f}" for v in ratios))
+
+
 def compile_times() -> None:
     """Cold-cache numba compile times, then warm-cache load times, in fresh interpreters."""
     with tempfile.TemporaryDirectory() as cache:
@@ -291,12 +369,22 @@ def main() -> None:
     ap.add_argument("--compile", action="store_true", help="also measure numba compile times")
     ap.add_argument("--conv-designs", action="store_true",
                     help="also time the im2col and direct-loop Conv2D forward kernels")
+    ap.add_argument("--winograd", action="store_true",
+                    help="only time conv2's three products, im2col against Winograd")
+    ap.add_argument("--winograd-sweep", action="store_true",
+                    help="only time im2col / Winograd on the shapes behind Winograd's gate")
     ap.add_argument("--only", default="", help="run workloads whose name contains this")
     ap.add_argument("--stat", choices=["median", "min"], default="median",
                     help="median of batches (default) or the fastest call")
     ap.add_argument("--threads", type=int, default=None,
                     help="limit BLAS and TF thread pools to this many threads")
     args = ap.parse_args()
+    if args.winograd or args.winograd_sweep:
+        if args.winograd:
+            winograd_products(args.repeats)
+        if args.winograd_sweep:
+            winograd_sweep(args.repeats)
+        return
 
     import minitf
     from minitf.kernels.cpu import (  # noqa: F401 - until kernels/cpu/__init__ imports them

@@ -6,7 +6,9 @@ multiplies it with the filter. The chunk is sized to stay in cache (~4 MB). The 
 reuse the same matrix: the filter gradient is col^T @ dy, the input gradient a scatter-add
 (col2im) of dy @ w^T. Chunks run on the intra-op pool (``parallel.py``) with BLAS on one thread.
 Direct loops (``nn_conv_jit.conv2d_direct``) are kept for the benchmark that chose this design
-(docs/notes/nn_ops.md). NCHW runs through NHWC transposes; anything unusual
+(docs/notes/nn_ops.md). float32 3x3 / 5x5 convolutions with stride 1, dilation 1 and >= 16
+channels take Winograd F(2x2, r x r) instead (``nn_conv_winograd``: ~2x fewer flops;
+``MINITF_WINOGRAD=0`` turns it off). NCHW runs through NHWC transposes; anything unusual
 (bad shapes, other dtypes, errors) falls back to the numpy reference, which raises TF's errors.
 """
 
@@ -29,6 +31,12 @@ def _jit() -> Any:
     from minitf.kernels.cpu import nn_conv_jit
 
     return nn_conv_jit
+
+
+def _wino() -> Any:
+    from minitf.kernels.cpu import nn_conv_winograd
+
+    return nn_conv_winograd
 
 
 # --- kernel factories ----------------------------------------------------------------------------
@@ -63,7 +71,7 @@ def _conv2d_factory(op: Any, state: Any) -> Any:
     fmt = kw_["data_format"]
     dt = np.dtype(op._attrs["T"].as_numpy_dtype)
     threads = threads_for(getattr(state, "config", None))
-    jit = _jit()
+    jit, wino = _jit(), _wino()
     buf = OutputBuffer()
 
     def conv2d(x: Any, w: Any) -> np.ndarray:
@@ -76,6 +84,8 @@ def _conv2d_factory(op: Any, state: Any) -> Any:
             win = _window(xn.shape, w.shape[0], w.shape[1], kw_)
         except ValueError:
             return ref.conv2d(x, w, **kw_)
+        if wino.applies(dt, xn.shape, w.shape, win):
+            return ref.from_nhwc(wino.conv2d(xn, w, win, threads, buffer=buf), fmt)
         return ref.from_nhwc(jit.conv2d_nhwc(xn, w, win, threads, buffer=buf), fmt)
 
     conv2d.uses_blas = True  # type: ignore[attr-defined]
@@ -90,7 +100,7 @@ def _conv2d_backprop_input_factory(op: Any, state: Any) -> Any:
     fmt = kw_["data_format"]
     dt = np.dtype(op._attrs["T"].as_numpy_dtype)
     threads = threads_for(getattr(state, "config", None))
-    jit = _jit()
+    jit, wino = _jit(), _wino()
     buf = OutputBuffer()
 
     def conv2d_backprop_input(sizes: Any, w: Any, dy: Any) -> np.ndarray:
@@ -105,6 +115,8 @@ def _conv2d_backprop_input_factory(op: Any, state: Any) -> Any:
             return ref.conv2d_backprop_input(sizes, w, dy, **kw_)
         if shape[3] != w.shape[2] or dyn.shape != (shape[0], win.out_h, win.out_w, w.shape[3]):
             return ref.conv2d_backprop_input(sizes, w, dy, **kw_)
+        if wino.applies(dt, shape, w.shape, win):
+            return ref.from_nhwc(wino.conv2d_backprop_input(shape, w, dyn, win, threads, buf), fmt)
         return ref.from_nhwc(jit.conv2d_backprop_input_nhwc(shape, w, dyn, win, threads, buf),
                              fmt)
 
@@ -120,7 +132,7 @@ def _conv2d_backprop_filter_factory(op: Any, state: Any) -> Any:
     fmt = kw_["data_format"]
     dt = np.dtype(op._attrs["T"].as_numpy_dtype)
     threads = threads_for(getattr(state, "config", None))
-    jit = _jit()
+    jit, wino = _jit(), _wino()
 
     def conv2d_backprop_filter(x: Any, sizes: Any, dy: Any) -> np.ndarray:
         s = [int(v) for v in np.asarray(sizes).reshape(-1)]
@@ -133,6 +145,8 @@ def _conv2d_backprop_filter_factory(op: Any, state: Any) -> Any:
             return ref.conv2d_backprop_filter(x, sizes, dy, **kw_)
         if xn.shape[3] != s[2] or dyn.shape != (xn.shape[0], win.out_h, win.out_w, s[3]):
             return ref.conv2d_backprop_filter(x, sizes, dy, **kw_)
+        if wino.applies(dt, xn.shape, s, win):
+            return wino.conv2d_backprop_filter(xn, dyn, win, threads)
         return jit.conv2d_backprop_filter_nhwc(xn, dyn, s[0], s[1], win, threads)
 
     conv2d_backprop_filter.uses_blas = True  # type: ignore[attr-defined]
@@ -148,7 +162,7 @@ def fused_conv2d_bias(op: Any, state: Any, relu: bool) -> Any:
         return None
     dt = np.dtype(op._attrs["T"].as_numpy_dtype)
     threads = threads_for(getattr(state, "config", None))
-    jit = _jit()
+    jit, wino = _jit(), _wino()
     buf = OutputBuffer()
 
     def fast(x: Any, w: Any, b: Any) -> Any:
@@ -161,6 +175,8 @@ def fused_conv2d_bias(op: Any, state: Any, relu: bool) -> Any:
             win = _window(x.shape, w.shape[0], w.shape[1], kw_)
         except ValueError:
             return None
+        if wino.applies(dt, x.shape, w.shape, win):
+            return wino.conv2d(x, w, win, threads, bias=b, relu=relu, buffer=buf)
         return jit.conv2d_nhwc(x, w, win, threads, bias=np.ascontiguousarray(b), relu=relu,
                                buffer=buf)
 
