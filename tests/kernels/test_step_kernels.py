@@ -124,6 +124,44 @@ def test_adam_fast_path_matches_reference(shape, dtype, nesterov, monkeypatch):
                                else 1e-13, atol=1e-7)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("threads", [2, 3])
+def test_adam_pool_tasks_same_bits_as_one_call(dtype, threads, monkeypatch):
+    """Large updates run as GIL-free pool tasks (training_tasks_jit): the same loop per block,
+    so the same bits as one call over the whole variable."""
+    from minitf.kernels.cpu import parallel, training_kernels
+
+    if not parallel.blocks_ready():
+        pytest.skip("no GIL-free pool blocks here")
+    calls: list[int] = []
+    real = parallel.run_blocks
+
+    def counting(blocks, n):
+        calls.append(len(blocks))
+        real(blocks, n)
+
+    monkeypatch.setattr(parallel, "run_blocks", counting)
+    shape = (300, 1000)
+    grads = [np.random.default_rng(i).standard_normal(shape).astype(dtype) for i in range(3)]
+    config = tf.ConfigProto(intra_op_parallelism_threads=threads)
+    results = []
+    for split in (True, False):
+        if not split:
+            monkeypatch.setattr(training_kernels, "_TASK_MIN", 1 << 40)
+            monkeypatch.setattr(training_kernels, "_PARALLEL_MIN", 1 << 40)
+        tf.reset_default_graph()
+        w, g, train = _adam_graph(shape, dtype)
+        with tf.Session(config=config) as sess:
+            sess.run(tf.global_variables_initializer())
+            with blas_limiter:
+                for gv in grads:
+                    sess.run(train, {g: gv})
+            results.append(sess.run(w))
+        if split:
+            assert calls and all(2 <= c <= threads for c in calls)
+    assert np.array_equal(results[0], results[1])
+
+
 def test_adam_fast_path_keeps_tf_errors():
     w, g, train = _adam_graph((2, 3), np.float32)
     with tf.Session() as sess:

@@ -19,7 +19,13 @@ from typing import Any
 import numpy as np
 
 from minitf.kernels.cpu.buffers import MIN_BYTES, OutputBuffer
-from minitf.kernels.cpu.parallel import blas_limiter, parallel_for, threads_for
+from minitf.kernels.cpu.parallel import (
+    blas_limiter,
+    blocks_ready,
+    parallel_for,
+    run_blocks,
+    threads_for,
+)
 from minitf.kernels.registry import register_kernel
 
 __all__ = ["gemm", "batch_gemm"]
@@ -27,7 +33,55 @@ __all__ = ["gemm", "batch_gemm"]
 _FLOAT = (np.dtype(np.float32), np.dtype(np.float64))
 # below: one BLAS call (see docs/notes/performance.md); MINITF_GEMM_SPLIT_MIN_FLOPS overrides
 _PARALLEL_MIN_FLOPS = float(os.environ.get("MINITF_GEMM_SPLIT_MIN_FLOPS", "5e7"))
+# with GIL-free pool workers (parallel.run_blocks): products of at least this many FLOPs
+# are split (a hand-off costs ~1 µs there); MINITF_GEMM_BLOCKS_MIN_FLOPS overrides
+_BLOCKS_MIN_FLOPS = float(os.environ.get("MINITF_GEMM_BLOCKS_MIN_FLOPS", "4e6"))
 _ALIGN = 16                 # block edges on multiples of the SIMD kernels' tile size
+_NO_TRANS, _TRANS = 111, 112
+
+
+def _operand(x: np.ndarray) -> tuple[int, int] | None:
+    """(cblas transpose flag, leading dimension) of a 2-D array in row-major terms, or None
+    when its strides are not BLAS's."""
+    it = x.itemsize
+    s0, s1 = x.strides
+    rows, cols = x.shape
+    if s1 == it and s0 % it == 0 and s0 >= cols * it:
+        return _NO_TRANS, s0 // it
+    if s0 == it and s1 % it == 0 and s1 >= rows * it:
+        return _TRANS, s1 // it
+    return None
+
+
+def _split_blocks(a: np.ndarray, b: np.ndarray, out: np.ndarray, threads: int) -> bool:
+    """``out[...] = a @ b`` as ``threads`` blocks on the pool's GIL-free workers; False (nothing
+    done) when the operands or the machine do not allow it."""
+    if not blocks_ready():
+        return False
+    m, k = a.shape
+    n = b.shape[1]
+    if min(m, n, k) < 2 or not out.flags.c_contiguous:
+        return False
+    pa, pb = _operand(a), _operand(b)
+    if pa is None or pb is None:
+        return False
+    kind = 0 if a.dtype == np.float32 else 1
+    ab, bb, cb = a.ctypes.data, b.ctypes.data, out.ctypes.data
+    it = a.itemsize
+    if m >= n:
+        edges = _bounds(m, threads)
+        blocks = np.array([[kind, pa[0], pb[0], hi - lo, n, k, pa[1], pb[1], n,
+                            ab + lo * a.strides[0], bb, cb + lo * n * it, 0]
+                           for lo, hi in zip(edges[:-1], edges[1:])], dtype=np.int64)
+    else:
+        edges = _bounds(n, threads)
+        blocks = np.array([[kind, pa[0], pb[0], m, hi - lo, k, pa[1], pb[1], n,
+                            ab, bb + lo * b.strides[1], cb + lo * it, 0]
+                           for lo, hi in zip(edges[:-1], edges[1:])], dtype=np.int64)
+    if len(blocks) < 2:
+        return False
+    run_blocks(blocks, threads)
+    return True
 
 
 def _bounds(size: int, parts: int) -> list[int]:
@@ -44,13 +98,18 @@ def gemm(a: np.ndarray, b: np.ndarray, threads: int,
     n = b.shape[1]
     if not blas_limiter.active or not m * n * k:
         threads = 1  # BLAS has its own threads now (or the call is outside a run)
+    flops = 2.0 * m * k * n
     if buffer is not None and m * n * a.itemsize >= MIN_BYTES:
         out = buffer.keep(buffer.empty((m, n), a.dtype))
-    elif threads <= 1 or 2.0 * m * k * n < _PARALLEL_MIN_FLOPS:
+    elif threads <= 1 or flops < min(_PARALLEL_MIN_FLOPS, _BLOCKS_MIN_FLOPS):
         return np.matmul(a, b)
     else:
         out = np.empty((m, n), dtype=a.dtype)
-    if threads <= 1 or 2.0 * m * k * n < _PARALLEL_MIN_FLOPS:
+    if threads <= 1 or flops < min(_PARALLEL_MIN_FLOPS, _BLOCKS_MIN_FLOPS):
+        return np.matmul(a, b, out=out)
+    if flops >= _BLOCKS_MIN_FLOPS and _split_blocks(a, b, out, threads):
+        return out
+    if flops < _PARALLEL_MIN_FLOPS:
         return np.matmul(a, b, out=out)
     if m >= n:
         edges = _bounds(m, threads)
@@ -188,7 +247,12 @@ def fused_matmul_bias(op: Any, state: Any, relu: bool) -> Any:
             return out
         bias = np.ascontiguousarray(bias)
         out = buf.keep(buf.empty((m, n), dt))
-        if threads <= 1 or 2.0 * m * k * n < _PARALLEL_MIN_FLOPS or not blas_limiter.active:
+        flops = 2.0 * m * k * n
+        if threads > 1 and blas_limiter.active and flops >= _BLOCKS_MIN_FLOPS and \
+                _split_blocks(a, b, out, threads):
+            bias_relu_rows(out, bias, relu)
+            return out
+        if threads <= 1 or flops < _PARALLEL_MIN_FLOPS or not blas_limiter.active:
             np.matmul(a, b, out=out)
             bias_relu_rows(out, bias, relu)
             return out

@@ -3,12 +3,20 @@
 **Pool.** :func:`parallel_for` runs ``fn(0) .. fn(n - 1)`` on the calling thread *and* up to
 ``threads - 1`` pool workers, which take tasks from one shared counter. The caller never waits
 for a task nobody has started: when a worker is slow to wake (the other core busy with another
-process), the caller simply runs the remaining tasks itself. Idle workers block (they never
-spin), so an idle minitf costs nothing to the rest of the machine. Which task computes which
-part of the output depends only on the task count, never on which thread ran it, so results are
-the same run to run. A call made while the pool is busy (another session's run, or a task that
-itself calls parallel_for) runs its tasks inline, and so does a call made while other processes
-keep the other cores busy (:func:`free_cores`, sampled from /proc/stat every 0.2 s).
+process), the caller simply runs the remaining tasks itself. After its last task a worker polls
+for new work for ``MINITF_SPIN_US`` (default 2000 µs) inside a numba loop that holds no GIL
+(``pool_jit``), then blocks; so a busy training step hands work over in ~1 µs, and an idle
+minitf costs the machine nothing after 2 ms. Which task computes which part of the output
+depends only on the task count, never on which thread ran it, so results are the same run to
+run. A call made while the pool is busy (another session's run, or a task that itself calls
+parallel_for) runs its tasks inline, and so does a call made while other processes keep the
+other cores busy (:func:`free_cores`, sampled from /proc/stat every 0.2 s).
+
+**GIL-free blocks.** :func:`run_blocks` hands descriptor rows (``pool_jit``: a GEMM block for
+numpy's OpenBLAS ``cblas_?gemm``, or a compiled task such as an Adam block) straight to the
+polling workers, which run them without ever taking the GIL; the caller runs block 0 and any
+block no worker has claimed. Python hand-offs cost 15-30 µs here (a futex wake-up, then the GIL
+passing back and forth), which made splitting a 25 MFLOP GEMM a loss; these cost ~1 µs.
 
 **BLAS.** numpy's OpenBLAS keeps its own threads, which busy-wait at barriers: when the other
 core is busy, a 128x512x512 GEMM goes from 0.7 ms to 5-50 ms. :class:`BlasLimiter` (entered
@@ -17,7 +25,7 @@ the run lasts; the previous limit is restored when the last such run ends, so us
 outside ``sess.run`` keeps numpy's default. One threadpoolctl controller is created, once; the
 per-run switch is a direct call of ``openblas_set_num_threads`` (~0.3 µs).
 
-Nothing here imports numba.
+Nothing here imports numba at import time (``pool_jit`` loads with the first worker).
 """
 
 from __future__ import annotations
@@ -31,7 +39,8 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = ["parallel_for", "default_threads", "threads_for", "blas_single_threaded",
-           "BlasLimiter", "blas_limiter", "BLAS_OP_TYPES", "split_points", "pool_mode"]
+           "BlasLimiter", "blas_limiter", "BLAS_OP_TYPES", "split_points", "pool_mode",
+           "blocks_ready", "run_blocks"]
 
 # Op types whose kernels or references call BLAS / LAPACK: a plan with one of them runs with
 # BLAS held to one thread (kernels may also say so with a ``uses_blas`` attribute).
@@ -137,15 +146,16 @@ def free_cores() -> float:
 class _Job:
     """Tasks 0..n-1 of one parallel_for; any number of threads may call work()."""
 
-    __slots__ = ("fn", "n", "next_task", "finished", "all_done", "error")
+    __slots__ = ("fn", "n", "next_task", "finished", "all_done", "done_flag", "error")
 
-    def __init__(self, fn: Callable[[int], Any], n: int) -> None:
+    def __init__(self, fn: Callable[[int], Any], n: int, done_flag: Any = None) -> None:
         self.fn = fn
         self.n = n
         self.next_task = itertools.count()   # next() is atomic under the GIL
         self.finished = itertools.count(1)
         self.all_done = threading.Lock()
         self.all_done.acquire()
+        self.done_flag = done_flag           # int64 array set to 1 with all_done (spin waits)
         self.error: BaseException | None = None
 
     def work(self) -> None:
@@ -160,38 +170,156 @@ class _Job:
                 if self.error is None:
                     self.error = e
             if next(self.finished) == n:
+                if self.done_flag is not None:
+                    self.done_flag[0] = 1
                 self.all_done.release()
 
 
-class _Pool:
+def _env_us(name: str, default: float) -> float:
+    try:
+        return max(0.0, float(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+class _Waiter:
+    """The GIL-free side of the pool (``pool_jit``), loaded with the first worker: numba
+    polling and BLAS's cblas_sgemm / cblas_dgemm addresses. None when numba is missing or
+    MINITF_SPIN_US=0 (then workers only block on the queue and GEMMs split as Python tasks)."""
+
+    idle_us = _env_us("MINITF_SPIN_US", 2000.0)  # a worker polls this long after its last task
+    wait_us = 5000.0                              # the caller polls this long for one GEMM block
+
     def __init__(self) -> None:
-        self._tokens: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        from minitf.kernels.cpu import pool_jit
+
+        rate = pool_jit.iterations_per_us()
+        self.jit = pool_jit
+        self.idle_iterations = int(self.idle_us * rate)
+        self.wait_iterations = int(self.wait_us * rate)
+        self.gemm = _cblas_gemm()   # (sgemm, dgemm, int64) or None
+
+    @classmethod
+    def load(cls) -> _Waiter | None:
+        if cls.idle_us <= 0:
+            return None
+        try:
+            return cls()
+        except Exception:  # noqa: BLE001 - no numba: blocking hand-offs only
+            return None
+
+
+def _cblas_gemm() -> tuple[int, int, bool] | None:
+    """Addresses of cblas_sgemm / cblas_dgemm in numpy's OpenBLAS (pthreads build) and whether
+    it takes 64-bit integers; None for other BLAS libraries."""
+    import ctypes
+
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        libs = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+    except Exception:  # noqa: BLE001 - no threadpoolctl
+        return None
+    import numpy as np
+
+    # numpy's own (numba may load scipy's OpenBLAS too)
+    here = os.path.dirname(os.path.dirname(np.__file__))
+    libs = [lib for lib in libs if str(getattr(lib, "filepath", "")).startswith(
+        os.path.join(here, "numpy"))] or libs[:1]
+    if not libs or getattr(libs[0], "internal_api", "") != "openblas" or \
+            getattr(libs[0], "threading_layer", "") == "openmp":
+        return None
+    dynlib = libs[0].dynlib
+    for prefix in ("", "scipy_"):
+        for suffix in ("", "64_", "_64"):
+            s = getattr(dynlib, f"{prefix}cblas_sgemm{suffix}", None)
+            d = getattr(dynlib, f"{prefix}cblas_dgemm{suffix}", None)
+            conf = getattr(dynlib, f"{prefix}openblas_get_config{suffix}", None)
+            if s is None or d is None or conf is None:
+                continue
+            conf.restype = ctypes.c_char_p
+            int64 = b"USE64BITINT" in (conf() or b"")
+            return (ctypes.cast(s, ctypes.c_void_p).value or 0,
+                    ctypes.cast(d, ctypes.c_void_p).value or 0, int64)
+    return None
+
+
+class _Wake:
+    """A queue token that only wakes a blocked worker (it then polls again)."""
+
+    def work(self) -> None:
+        return None
+
+
+_WAKE = _Wake()
+_MAX_WORKERS = 64
+
+
+class _Pool:
+    """Workers take Python jobs from a queue. Between jobs a worker waits in numba without the
+    GIL (``pool_jit.worker_wait``) for ``_Waiter.idle_us``, then blocks on the queue: a
+    parallel_for of a busy step reaches it in ~1 µs instead of a thread wake-up, and GEMM blocks
+    (:meth:`gemm`) run on it without the GIL at all. Every Python job is also in the queue, so
+    a worker that stopped polling still gets it."""
+
+    def __init__(self) -> None:
+        self._tokens: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._workers: list[threading.Thread] = []
         self._busy = threading.Lock()
         self._grow = threading.Lock()
+        self._waiter: _Waiter | None = None
+        self._posted: Any = None   # int64 [1]: Python jobs posted
+        self._ctrls: Any = None    # int64 [workers, 64]: each worker's control row (pool_jit)
 
     def _ensure(self, n: int) -> None:
         if len(self._workers) >= n:
             return
         with self._grow:
-            while len(self._workers) < n:
-                t = threading.Thread(target=self._loop, name=f"minitf-intra-{len(self._workers)}",
+            if self._posted is None:
+                import numpy as np
+
+                self._waiter = _Waiter.load()
+                self._ctrls = np.zeros((_MAX_WORKERS, 64), dtype=np.int64)
+                self._posted = np.zeros(1, dtype=np.int64)
+            while len(self._workers) < min(n, _MAX_WORKERS):
+                i = len(self._workers)
+                t = threading.Thread(target=self._loop, args=(i,), name=f"minitf-intra-{i}",
                                      daemon=True)
                 t.start()
                 self._workers.append(t)
 
-    def _loop(self) -> None:
-        get = self._tokens.get
+    def _loop(self, index: int) -> None:
+        tokens, waiter, posted = self._tokens, self._waiter, self._posted
+        ctrl = self._ctrls[index]
+        gemm = waiter.gemm if waiter is not None and waiter.gemm is not None else (0, 0, True)
+        state = waiter.jit.STATE if waiter is not None else 0
         while True:
-            job = get()      # a job may be finished already when a slow worker gets to it
+            if waiter is not None:
+                seen = int(posted[0])
+                try:
+                    job = tokens.get_nowait()
+                except queue.Empty:
+                    ctrl[state] = 1  # polling
+                    woke = waiter.jit.worker_wait(posted, seen, ctrl, waiter.idle_iterations,
+                                                  *gemm)
+                    if woke:
+                        continue  # a Python job was posted: take it (or see it was taken)
+                    ctrl[state] = 0
+                    job = tokens.get()
+            else:
+                job = tokens.get()  # a job may be finished already when a slow worker gets it
             job.work()
 
-    def run(self, n: int, fn: Callable[[int], Any], threads: int) -> None:
+    def _helpers(self, threads: int, n: int) -> int:
         helpers = min(threads, n) - 1
         if helpers > 0:
             free = free_cores()  # inf when MINITF_ADAPTIVE_THREADS=0
             if free < helpers + 1:
                 helpers = int(free + 0.5) - 1
+        return helpers
+
+    def run(self, n: int, fn: Callable[[int], Any], threads: int) -> None:
+        helpers = self._helpers(threads, n)
         if helpers <= 0 or not self._busy.acquire(blocking=False):
             # one thread, or the pool is in use (nested / concurrent runs): the same tasks here
             job = _Job(fn, n)
@@ -201,16 +329,57 @@ class _Pool:
             return
         try:
             self._ensure(helpers)
-            job = _Job(fn, n)
+            waiter = self._waiter
+            flag = None
+            if waiter is not None:
+                import numpy as np
+
+                flag = np.zeros(1, dtype=np.int64)
+            job = _Job(fn, n, flag)
             put = self._tokens.put
             for _ in range(helpers):
                 put(job)
+            if waiter is not None:
+                self._posted[0] += 1
             job.work()
+            if flag is not None and not flag[0]:
+                # the last task is running on a worker: poll for it without the GIL
+                waiter.jit.wait_change(flag, 0, waiter.wait_iterations)  # type: ignore
             job.all_done.acquire()   # tasks a worker started are still running
         finally:
             self._busy.release()
         if job.error is not None:
             raise job.error
+
+    def blocks_ready(self) -> bool:
+        """Blocks can run on GIL-free workers (numba and numpy's OpenBLAS found)."""
+        if self._posted is None:
+            self._ensure(1)
+        return self._waiter is not None and self._waiter.gemm is not None
+
+    def run_blocks(self, blocks: Any, threads: int) -> None:
+        """Runs the blocks (rows of ``pool_jit`` descriptors): block 0 here, the others on
+        workers; blocks nobody started in time run here too. Needs :meth:`blocks_ready`."""
+        waiter = self._waiter
+        assert waiter is not None and waiter.gemm is not None
+        jit = waiter.jit
+        n = blocks.shape[0]
+        helpers = self._helpers(threads, n)
+        if helpers <= 0 or n - 1 > _MAX_WORKERS or not self._busy.acquire(blocking=False):
+            jit.run_blocks(blocks, *waiter.gemm)  # the same blocks, one after the other
+            return
+        try:
+            self._ensure(n - 1)
+            ctrls = self._ctrls
+            for i in range(n - 1):
+                if not ctrls[i, jit.STATE]:
+                    self._tokens.put(_WAKE)   # asleep: wake one (else we compute it here)
+            r = jit.split_blocks(ctrls, blocks, *waiter.gemm, waiter.wait_iterations)
+            while r < 0:   # a worker was preempted while computing block -r
+                time.sleep(0)
+                r = jit.finish_blocks(ctrls, n, -r, *waiter.gemm, waiter.wait_iterations)
+        finally:
+            self._busy.release()
 
 
 _POOL = _Pool()
@@ -227,6 +396,19 @@ def pool_mode() -> bool:
     """True inside a run whose kernels use the pool (BLAS held to one thread): memory-bound
     kernels may then split large arrays over the pool too."""
     return blas_limiter.active
+
+
+def blocks_ready() -> bool:
+    """The pool can run descriptor blocks without the GIL (:func:`run_blocks`): numba loads
+    and numpy's BLAS is a pthreads OpenBLAS."""
+    return _POOL.blocks_ready()
+
+
+def run_blocks(blocks: Any, threads: int) -> None:
+    """Runs ``pool_jit`` block descriptors (GEMM blocks, compiled tasks) on up to ``threads``
+    threads, the caller included; which block writes which part of the output does not depend
+    on timing. Needs :func:`blocks_ready`."""
+    _POOL.run_blocks(blocks, threads)
 
 
 def parallel_for(n: int, fn: Callable[[int], Any], threads: int) -> None:

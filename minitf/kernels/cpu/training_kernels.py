@@ -227,7 +227,17 @@ for _op_type, _body in (("ApplyGradientDescent", _gd), ("ApplyMomentum", _moment
 # --- ApplyAdam: the common case in a few Python operations ---------------------------------------
 
 _PARALLEL_MIN = 1 << 18   # elements: larger updates are split over the intra-op pool
+_TASK_MIN = 1 << 16       # the same with GIL-free pool tasks (hand-offs of ~1 µs)
 _ALIGN = 1024             # split points (elements): whole cache lines, SIMD-friendly
+
+
+def _adam_task(dt: np.dtype) -> int | None:
+    """Address of the GIL-free Adam block task for ``dt`` (``training_tasks_jit``), or None."""
+    try:
+        from minitf.kernels.cpu.training_tasks_jit import adam_tasks
+    except Exception:  # noqa: BLE001 - numba missing or cfuncs unsupported: Python tasks
+        return None
+    return adam_tasks.get(np.dtype(dt))
 
 
 @register_kernel("ApplyAdam", "CPU")
@@ -236,7 +246,13 @@ def _adam_factory(op: Any, state: Any) -> Any:
     the hyper-parameters 0-d arrays and the gradient has the variable's shape (every training
     step), one fused pass (split over the intra-op pool for large variables); anything else
     runs the general path with all of TF's checks and errors."""
-    from minitf.kernels.cpu.parallel import blas_limiter, parallel_for, threads_for
+    from minitf.kernels.cpu.parallel import (
+        blas_limiter,
+        blocks_ready,
+        parallel_for,
+        run_blocks,
+        threads_for,
+    )
     from minitf.ops.training_ops import TrainingKernelContext
 
     ctx = TrainingKernelContext(op, state)
@@ -256,6 +272,7 @@ def _adam_factory(op: Any, state: Any) -> Any:
     lock = slot_var.lock if ctx.use_locking else None
     threads = threads_for(getattr(state, "config", None))
     ndarray = np.ndarray
+    task = _adam_task(dt)
 
     def update(var: np.ndarray, m: np.ndarray, v: np.ndarray, grad: np.ndarray, b1p: Any,
                b2p: Any, lr: Any, b1: Any, b2: Any, eps: Any) -> None:
@@ -264,13 +281,26 @@ def _adam_factory(op: Any, state: Any) -> Any:
         args = (one - b1, one - T(b2), T(eps)) + ((b1,) if nesterov else ())
         fv, fm, fw, fg = var.reshape(-1), m.reshape(-1), v.reshape(-1), grad.reshape(-1)
         n = fv.size
-        if n < _PARALLEL_MIN or threads < 2 or not blas_limiter.active:
+        tasks = task is not None and not nesterov and n >= _TASK_MIN and threads > 1 and \
+            blas_limiter.active and blocks_ready()
+        if n < (_TASK_MIN if tasks else _PARALLEL_MIN) or threads < 2 or \
+                not blas_limiter.active:
             fn(fv, fm, fw, fg, alpha, *args)
             return
-        parts = min(threads, -(-n // _PARALLEL_MIN))
+        parts = min(threads, -(-n // (_TASK_MIN if tasks else _PARALLEL_MIN)))
         step = -(-n // parts)
         step = -(-step // _ALIGN) * _ALIGN
         edges = list(range(0, n, step)) + [n]
+        if tasks:
+            # GIL-free blocks on the pool (pool_jit): the same loop, hand-offs of ~1 µs
+            it = dt.itemsize
+            bits = np.array([alpha, args[0], args[1], args[2]], dtype=np.float64).view(np.int64)
+            ptrs = [a.ctypes.data for a in (fv, fm, fw, fg)]
+            blocks = np.array([[2, task] + [p + lo * it for p in ptrs] + [hi - lo] + list(bits)
+                               + [0, 0] for lo, hi in zip(edges[:-1], edges[1:])],
+                              dtype=np.int64)
+            run_blocks(blocks, threads)
+            return
 
         def part(i: int) -> None:
             lo, hi = edges[i], edges[i + 1]
