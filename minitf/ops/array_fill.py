@@ -166,6 +166,9 @@ def _broadcast_to_shape(op: Any) -> list[TensorShape]:
 
 def _broadcast_to_ref(x: Any, shape: Any) -> Any:
     target = tuple(su.int_list(shape))
+    if type(x) is np.ndarray and x.size == 1 and len(target) >= x.ndim and \
+            all(d >= 0 for d in target):
+        return np.full(target, x.reshape(()), dtype=x.dtype)  # a scalar's gradient: no strides
     try:
         return np.broadcast_to(x, target)
     except ValueError:

@@ -92,7 +92,7 @@ def _merge_shape(op: Any) -> list[TensorShape]:
 # --- elementwise references ----------------------------------------------------------------------
 
 def _check_int_divisor(y: Any) -> None:
-    if not np.all(y):
+    if not (y.all() if isinstance(y, np.ndarray) else np.all(y)):
         raise errors.InvalidArgumentError(None, None, "Integer division by zero")
 
 

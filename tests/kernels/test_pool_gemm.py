@@ -76,10 +76,14 @@ def test_split_blocks_match_reference_and_inline_bits(dtype, layout, m, k, n, th
     assert np.array_equal(out, inline)
 
 
+def _pair(seed: int, m: int, k: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((m, k)).astype(np.float32),
+            rng.standard_normal((k, n)).astype(np.float32))
+
+
 def test_split_is_deterministic_run_to_run():
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((64, 784)).astype(np.float32)
-    b = rng.standard_normal((784, 256)).astype(np.float32)
+    a, b = _pair(0, 64, 784, 256)
     with blas_limiter:
         first = mm.gemm(a, b, 2)
         for i in range(200):
@@ -89,9 +93,7 @@ def test_split_is_deterministic_run_to_run():
 
 
 def test_worker_takes_blocks_when_it_polls():
-    rng = np.random.default_rng(1)
-    a = rng.standard_normal((64, 784)).astype(np.float32)
-    b = rng.standard_normal((784, 256)).astype(np.float32)
+    a, b = _pair(1, 64, 784, 256)
     pool = parallel._POOL
     with blas_limiter:
         mm.gemm(a, b, 2)
@@ -125,9 +127,7 @@ def test_non_blas_strides_decline():
 
 
 def test_concurrent_callers_get_right_answers():
-    rng = np.random.default_rng(2)
-    a = rng.standard_normal((128, 300)).astype(np.float32)
-    b = rng.standard_normal((300, 200)).astype(np.float32)
+    a, b = _pair(2, 128, 300, 200)
     with blas_limiter:
         want = mm.gemm(a, b, 2)
     errors: list[str] = []

@@ -266,3 +266,21 @@ def test_random_crop(tfv1):
             np.testing.assert_array_equal(c, value[i:i + 2, j:j + 3])
             seen.add((i, j))
     assert len(seen) > 5 and all(i <= 3 and j <= 3 for i, j in seen)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_uniform_draws_are_numpys_philox_numbers(dtype):
+    """The fast uniform draw (64-bit Philox outputs split by hand) gives numpy's
+    ``Generator.random`` numbers for even counts, stays in [0, 1) and keeps its shape."""
+    from minitf.ops.random_ops import _uniform
+
+    key = np.array([11, 13], dtype=np.uint64)
+    ours = np.random.Generator(np.random.Philox(key=key))
+    numpys = np.random.Generator(np.random.Philox(key=key))
+    for dims in [(64, 256), (2, 3, 4), (0, 5), (1000,)]:
+        np.testing.assert_array_equal(_uniform(ours, dims, dtype),
+                                      numpys.random(dims, dtype=dtype))
+    odd = _uniform(ours, (7, 3), dtype)
+    assert odd.shape == (7, 3) and odd.dtype == dtype
+    assert (odd >= 0).all() and (odd < 1).all()
+    assert _uniform(ours, (), dtype).shape == ()

@@ -11,7 +11,7 @@ ran it. Compiled (or loaded from numba's cache) when first imported.
 from __future__ import annotations
 
 import numpy as np
-from numba import carray, cfunc, float32, float64
+from numba import carray, cfunc, float32, float64, njit
 
 from minitf.kernels.cpu.pool_jit import bits_float, float_pointer, task_signature
 from minitf.kernels.cpu.training_kernels_jit import adam
@@ -19,23 +19,24 @@ from minitf.kernels.cpu.training_kernels_jit import adam
 __all__ = ["adam_tasks"]
 
 
-@cfunc(task_signature, cache=True)
-def _adam_f32(desc):  # noqa: ANN001, ANN202
+@njit(cache=True, nogil=True)
+def _adam_block(desc, dtype):  # noqa: ANN001, ANN202
     d = carray(desc, 13)
     n = d[6]
-    adam(carray(float_pointer(d[2], float32), n), carray(float_pointer(d[3], float32), n),
-         carray(float_pointer(d[4], float32), n), carray(float_pointer(d[5], float32), n),
-         float32(bits_float(d[7])), float32(bits_float(d[8])), float32(bits_float(d[9])),
-         float32(bits_float(d[10])))
+    adam(carray(float_pointer(d[2], dtype), n), carray(float_pointer(d[3], dtype), n),
+         carray(float_pointer(d[4], dtype), n), carray(float_pointer(d[5], dtype), n),
+         dtype(bits_float(d[7])), dtype(bits_float(d[8])), dtype(bits_float(d[9])),
+         dtype(bits_float(d[10])))
+
+
+@cfunc(task_signature, cache=True)
+def _adam_f32(desc):  # noqa: ANN001, ANN202
+    _adam_block(desc, float32)
 
 
 @cfunc(task_signature, cache=True)
 def _adam_f64(desc):  # noqa: ANN001, ANN202
-    d = carray(desc, 13)
-    n = d[6]
-    adam(carray(float_pointer(d[2], float64), n), carray(float_pointer(d[3], float64), n),
-         carray(float_pointer(d[4], float64), n), carray(float_pointer(d[5], float64), n),
-         bits_float(d[7]), bits_float(d[8]), bits_float(d[9]), bits_float(d[10]))
+    _adam_block(desc, float64)
 
 
 adam_tasks = {np.dtype(np.float32): _adam_f32.address, np.dtype(np.float64): _adam_f64.address}
