@@ -180,3 +180,10 @@ def test_spin_off_uses_blocking_pool(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0, r.stderr
+
+
+def test_waiter_self_check_passes_here():
+    """The pool checks a small product through its own BLAS path before using it."""
+    waiter = parallel._POOL._waiter
+    assert waiter is not None and waiter.gemm is not None
+    assert waiter._gemm_works()

@@ -198,6 +198,34 @@ class _Waiter:
         self.idle_iterations = int(self.idle_us * rate)
         self.wait_iterations = int(self.wait_us * rate)
         self.gemm = _cblas_gemm()   # (sgemm, dgemm, int64) or None
+        if self.gemm is not None and not self._gemm_works():
+            self.gemm = None
+
+    def _gemm_works(self) -> bool:
+        """Compiles the caller's side and checks a small product in both dtypes against numpy
+        (a BLAS whose integer width was misread would fail here, not in a kernel)."""
+        import numpy as np
+
+        jit = self.jit
+        ctrls = np.zeros((1, 64), dtype=np.int64)
+        try:
+            for kind, dt in enumerate((np.float32, np.float64)):
+                a = np.arange(6, dtype=dt).reshape(2, 3)
+                b = np.arange(12, dtype=dt).reshape(3, 4)
+                out = np.zeros((2, 4), dtype=dt)
+                block = np.array([[kind, 111, 111, 2, 4, 3, 3, 4, 4, a.ctypes.data,
+                                   b.ctypes.data, out.ctypes.data, 0]], dtype=np.int64)
+                jit.split_blocks(ctrls, block, *self.gemm, 10)  # one block: the caller's
+                if not np.array_equal(out, a @ b):
+                    return False
+                out[:] = 0
+                jit.run_blocks(block, *self.gemm)
+                if not np.array_equal(out, a @ b):
+                    return False
+            jit.wait_change(np.ones(1, dtype=np.int64), 0, 1)
+        except Exception:  # noqa: BLE001 - a platform numba cannot compile this for
+            return False
+        return True
 
     @classmethod
     def load(cls) -> _Waiter | None:
