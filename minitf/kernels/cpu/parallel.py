@@ -250,10 +250,12 @@ def _cblas_gemm() -> tuple[int, int, bool] | None:
         return None
     import numpy as np
 
-    # numpy's own (numba may load scipy's OpenBLAS too)
+    # numpy's own (numba may load scipy's OpenBLAS too, whose threads nobody limits), or the
+    # only one loaded
     here = os.path.dirname(os.path.dirname(np.__file__))
-    libs = [lib for lib in libs if str(getattr(lib, "filepath", "")).startswith(
-        os.path.join(here, "numpy"))] or libs[:1]
+    own = [lib for lib in libs if str(getattr(lib, "filepath", "")).startswith(
+        os.path.join(here, "numpy"))]
+    libs = own or (libs if len(libs) == 1 else [])
     if not libs or getattr(libs[0], "internal_api", "") != "openblas" or \
             getattr(libs[0], "threading_layer", "") == "openmp":
         return None
@@ -286,8 +288,8 @@ _MAX_WORKERS = 64
 class _Pool:
     """Workers take Python jobs from a queue. Between jobs a worker waits in numba without the
     GIL (``pool_jit.worker_wait``) for ``_Waiter.idle_us``, then blocks on the queue: a
-    parallel_for of a busy step reaches it in ~1 µs instead of a thread wake-up, and GEMM blocks
-    (:meth:`gemm`) run on it without the GIL at all. Every Python job is also in the queue, so
+    parallel_for of a busy step reaches it in ~1 µs instead of a thread wake-up, and blocks
+    (:meth:`run_blocks`) run on it without the GIL at all. Every Python job is also in the queue, so
     a worker that stopped polling still gets it."""
 
     def __init__(self) -> None:
