@@ -13,6 +13,7 @@ busy-waiting threads never compete with the pool's.
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
@@ -53,6 +54,11 @@ def _operand(x: np.ndarray) -> tuple[int, int] | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
+def _edges(size: int, parts: int) -> np.ndarray:
+    return np.array(_bounds(size, parts), dtype=np.int64)
+
+
 def _split_blocks(a: np.ndarray, b: np.ndarray, out: np.ndarray, threads: int) -> bool:
     """``out[...] = a @ b`` as ``threads`` blocks on the pool's GIL-free workers; False (nothing
     done) when the operands or the machine do not allow it."""
@@ -65,21 +71,14 @@ def _split_blocks(a: np.ndarray, b: np.ndarray, out: np.ndarray, threads: int) -
     pa, pb = _operand(a), _operand(b)
     if pa is None or pb is None:
         return False
-    kind = 0 if a.dtype == np.float32 else 1
-    ab, bb, cb = a.ctypes.data, b.ctypes.data, out.ctypes.data
-    it = a.itemsize
-    if m >= n:
-        edges = _bounds(m, threads)
-        blocks = np.array([[kind, pa[0], pb[0], hi - lo, n, k, pa[1], pb[1], n,
-                            ab + lo * a.strides[0], bb, cb + lo * n * it, 0]
-                           for lo, hi in zip(edges[:-1], edges[1:])], dtype=np.int64)
-    else:
-        edges = _bounds(n, threads)
-        blocks = np.array([[kind, pa[0], pb[0], m, hi - lo, k, pa[1], pb[1], n,
-                            ab, bb + lo * b.strides[1], cb + lo * it, 0]
-                           for lo, hi in zip(edges[:-1], edges[1:])], dtype=np.int64)
-    if len(blocks) < 2:
+    by_rows = m >= n
+    edges = _edges(m if by_rows else n, threads)
+    if edges.size < 3:
         return False
+    from minitf.kernels.cpu.pool_jit import gemm_blocks
+
+    blocks = gemm_blocks(a, b, out, edges, by_rows, 0 if a.dtype == np.float32 else 1,
+                         pa[0], pa[1], pb[0], pb[1])
     run_blocks(blocks, threads)
     return True
 

@@ -329,11 +329,14 @@ class _Pool:
                 try:
                     job = tokens.get_nowait()
                 except queue.Empty:
-                    ctrl[state] = 1  # polling
-                    woke = waiter.jit.worker_wait(posted, seen, ctrl, waiter.idle_iterations,
-                                                  *gemm)
-                    if woke:
-                        continue  # a Python job was posted: take it (or see it was taken)
+                    # poll only while other processes leave a core for every pool thread: a
+                    # polling thread on a busy machine takes time slices from the caller
+                    if free_cores() >= len(self._workers) + 0.75:
+                        ctrl[state] = 1  # polling
+                        woke = waiter.jit.worker_wait(posted, seen, ctrl,
+                                                      waiter.idle_iterations, *gemm)
+                        if woke:
+                            continue  # a Python job was posted: take it (or see it was taken)
                     ctrl[state] = 0
                     job = tokens.get()
             else:

@@ -27,6 +27,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 __all__ = ["worker_wait", "split_blocks", "finish_blocks", "run_blocks", "wait_change",
+           "gemm_blocks",
            "iterations_per_us", "SEQ", "CLAIM", "DONE", "STATE", "ROW", "DESC", "TASK",
            "task_signature", "float_pointer", "bits_float"]
 
@@ -232,6 +233,45 @@ def finish_blocks(ctrls, n, start, sgemm, dgemm, int64, iterations):  # noqa: AN
             if k >= iterations:
                 return -j
     return helped
+
+
+@njit(cache=True)
+def gemm_blocks(a, b, out, edges, by_rows, kind, trans_a, lda, trans_b, ldb):  # noqa: ANN001, ANN201, PLR0913
+    """Descriptors of ``out = a @ b`` cut at ``edges`` (rows of out when ``by_rows``, else
+    columns); ``out`` C-contiguous, the transpose flags and leading dimensions as cblas takes
+    them (row-major)."""
+    parts = edges.size - 1
+    blocks = np.zeros((parts, DESC), dtype=np.int64)
+    k = a.shape[1]
+    n = b.shape[1]
+    it = a.itemsize
+    pa = a.ctypes.data
+    pb = b.ctypes.data
+    pc = out.ctypes.data
+    for j in range(parts):
+        lo = edges[j]
+        hi = edges[j + 1]
+        row = blocks[j]
+        row[0] = kind
+        row[1] = trans_a
+        row[2] = trans_b
+        row[5] = k
+        row[6] = lda
+        row[7] = ldb
+        row[8] = n
+        if by_rows:
+            row[3] = hi - lo
+            row[4] = n
+            row[9] = pa + lo * a.strides[0]
+            row[10] = pb
+            row[11] = pc + lo * n * it
+        else:
+            row[3] = a.shape[0]
+            row[4] = hi - lo
+            row[9] = pa
+            row[10] = pb + lo * b.strides[1]
+            row[11] = pc + lo * it
+    return blocks
 
 
 @njit(cache=True, nogil=True)
