@@ -213,8 +213,8 @@ class _Waiter:
                 a = np.arange(6, dtype=dt).reshape(2, 3)
                 b = np.arange(12, dtype=dt).reshape(3, 4)
                 out = np.zeros((2, 4), dtype=dt)
-                block = np.array([[kind, 111, 111, 2, 4, 3, 3, 4, 4, a.ctypes.data,
-                                   b.ctypes.data, out.ctypes.data, 0]], dtype=np.int64)
+                block = jit.gemm_blocks(a, b, out, np.array([0, 2], dtype=np.int64), True,
+                                        kind, 111, 3, 111, 4)
                 jit.split_blocks(ctrls, block, *self.gemm, 10)  # one block: the caller's
                 if not np.array_equal(out, a @ b):
                     return False
