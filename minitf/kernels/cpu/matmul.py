@@ -54,6 +54,9 @@ def _operand(x: np.ndarray) -> tuple[int, int] | None:
     return None
 
 
+_gemm_blocks: Any = None
+
+
 @functools.lru_cache(maxsize=256)
 def _edges(size: int, parts: int) -> np.ndarray:
     return np.array(_bounds(size, parts), dtype=np.int64)
@@ -75,9 +78,10 @@ def _split_blocks(a: np.ndarray, b: np.ndarray, out: np.ndarray, threads: int) -
     edges = _edges(m if by_rows else n, threads)
     if edges.size < 3:
         return False
-    from minitf.kernels.cpu.pool_jit import gemm_blocks
-
-    blocks = gemm_blocks(a, b, out, edges, by_rows, 0 if a.dtype == np.float32 else 1,
+    global _gemm_blocks
+    if _gemm_blocks is None:  # numba's part, loaded with the pool's first worker
+        from minitf.kernels.cpu.pool_jit import gemm_blocks as _gemm_blocks
+    blocks = _gemm_blocks(a, b, out, edges, by_rows, 0 if a.dtype == np.float32 else 1,
                          pa[0], pa[1], pb[0], pb[1])
     run_blocks(blocks, threads)
     return True

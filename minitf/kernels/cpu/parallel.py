@@ -38,6 +38,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 __all__ = ["parallel_for", "default_threads", "threads_for", "blas_single_threaded",
            "BlasLimiter", "blas_limiter", "BLAS_OP_TYPES", "split_points", "pool_mode",
            "blocks_ready", "run_blocks"]
@@ -204,8 +206,6 @@ class _Waiter:
     def _gemm_works(self) -> bool:
         """Compiles the caller's side and checks a small product in both dtypes against numpy
         (a BLAS whose integer width was misread would fail here, not in a kernel)."""
-        import numpy as np
-
         jit = self.jit
         ctrls = np.zeros((1, 64), dtype=np.int64)
         try:
@@ -248,8 +248,6 @@ def _cblas_gemm() -> tuple[int, int, bool] | None:
         libs = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
     except Exception:  # noqa: BLE001 - no threadpoolctl
         return None
-    import numpy as np
-
     # numpy's own (numba may load scipy's OpenBLAS too, whose threads nobody limits), or the
     # only one loaded
     here = os.path.dirname(os.path.dirname(np.__file__))
@@ -306,8 +304,6 @@ class _Pool:
             return
         with self._grow:
             if self._posted is None:
-                import numpy as np
-
                 self._waiter = _Waiter.load()
                 self._ctrls = np.zeros((_MAX_WORKERS, 64), dtype=np.int64)
                 self._posted = np.zeros(1, dtype=np.int64)
@@ -363,11 +359,7 @@ class _Pool:
         try:
             self._ensure(helpers)
             waiter = self._waiter
-            flag = None
-            if waiter is not None:
-                import numpy as np
-
-                flag = np.zeros(1, dtype=np.int64)
+            flag = None if waiter is None else np.zeros(1, dtype=np.int64)
             job = _Job(fn, n, flag)
             put = self._tokens.put
             for _ in range(helpers):
